@@ -1,0 +1,43 @@
+import express from "express";
+import { PrismaClient } from "@prisma/client";
+import { Pool } from "pg";
+
+const prisma = new PrismaClient();
+const pool = new Pool();
+const app = express();
+
+app.get("/orders", async (req, res) => {
+  const orders = await prisma.order.findMany({ take: 50 });
+  for (const order of orders) {
+    // expect: architecture/db-call-in-loop
+    const customer = await prisma.customer.findUnique({ where: { id: order.customerId } });
+    Object.assign(order, { customer });
+  }
+  // ok: architecture/db-call-in-loop
+  const customers = await prisma.customer.findMany({ where: { id: { in: orders.map((o) => o.customerId) } } });
+  res.json({ orders, customers });
+});
+
+app.post("/tags", async (req, res) => {
+  const tags: string[] = req.body.tags;
+  // expect: architecture/db-call-in-loop
+  await Promise.all(tags.map((t) => pool.query("INSERT INTO tags (name) VALUES ($1)", [t])));
+  const names = tags.map((t) => t.trim());
+  // ok: architecture/db-call-in-loop
+  await pool.query("INSERT INTO tags (name) SELECT unnest($1::text[])", [names]);
+  res.sendStatus(204);
+});
+
+export async function recalc(ids: number[]) {
+  let i = 0;
+  while (i < ids.length) {
+    // expect: architecture/db-call-in-loop
+    await pool.query("UPDATE accounts SET balance = 0 WHERE id = $1", [ids[i]]);
+    i++;
+  }
+  // ok: architecture/db-call-in-loop
+  for (const row of (await pool.query("SELECT id FROM accounts")).rows) {
+    const found = ids.find((x) => x === row.id);
+    void found;
+  }
+}

@@ -1,0 +1,35 @@
+import express from "express";
+import pino from "pino";
+
+const logger = pino();
+const app = express();
+
+app.post("/orders", async (req, res) => {
+  // expect: observability/no-console-in-server
+  console.log("creating order", req.body.sku);
+  try {
+    const order = { id: 1 };
+    logger.info({ orderId: order.id }, "order created");
+    res.status(201).json(order);
+  } catch (err) {
+    // expect: observability/no-console-in-server
+    console.error(err);
+    res.status(500).end();
+  }
+});
+
+// ok: observability/no-console-in-server
+logger.info("server starting");
+
+function debugDump(value: unknown) {
+  // ok: observability/no-console-in-server
+  const fmt = console.table;
+  return fmt && value;
+}
+
+app.listen(3000, () => {
+  // expect: observability/no-console-in-server
+  console.info("listening on 3000");
+});
+
+export { debugDump };

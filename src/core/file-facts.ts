@@ -1,0 +1,61 @@
+import { ts } from "ts-morph";
+import { ImportTable } from "./imports.js";
+import { isFrontendPath, isScriptPath, isTestPath } from "./file-kind.js";
+import { lineOf } from "./ast.js";
+
+const LOGGER_MODULES = ["pino", "winston", "bunyan", "@nestjs/common", "log4js", "loglevel", "signale", "consola", "roarr", "tslog", "@aws-lambda-powertools/logger", "fastify", "pino-http", "express-pino-logger", "morgan"];
+const SERVER_MODULES = ["express", "fastify", "koa", "@nestjs/core", "@nestjs/common", "@hapi/hapi", "hapi", "restify", "hono", "http", "https", "next", "@trpc/server", "apollo-server", "@apollo/server", "socket.io", "ws", "@koa/router", "koa-router", "aws-lambda", "bullmq", "kafkajs", "amqplib"];
+
+/** Everything rules may ask about one file; computed lazily so rules pay only for what they use. */
+export class FileFacts {
+  readonly lines: string[];
+  private importTable?: ImportTable;
+
+  constructor(
+    readonly path: string,
+    readonly text: string,
+    readonly sourceFile: ts.SourceFile,
+    /** False for files loaded only as context (imports of changed files): analyzed for facts, never reported. */
+    readonly reported: boolean = true,
+  ) {
+    this.lines = text.split(/\r?\n/);
+  }
+
+  get imports(): ImportTable {
+    return (this.importTable ??= new ImportTable(this.sourceFile));
+  }
+
+  get isTest(): boolean {
+    return isTestPath(this.path);
+  }
+
+  get isScript(): boolean {
+    return isScriptPath(this.path) || this.text.startsWith("#!");
+  }
+
+  get isFrontend(): boolean {
+    return isFrontendPath(this.path) && !this.imports.hasModule(...SERVER_MODULES);
+  }
+
+  /** Long-running backend code: not a test, script, CLI or front-end file. */
+  get isServerCode(): boolean {
+    return !this.isTest && !this.isScript && !this.isFrontend;
+  }
+
+  /** Imports a server framework (or Node's http) itself. */
+  get importsServerFramework(): boolean {
+    return this.imports.hasModule(...SERVER_MODULES);
+  }
+
+  get importsLogger(): boolean {
+    return this.imports.hasModule(...LOGGER_MODULES) || /\b(logger|log)\s*[.:=]/.test(this.text) && /\b(createLogger|getLogger|pino\(|winston\.|new Logger\()/.test(this.text);
+  }
+
+  lineOf(node: ts.Node): number {
+    return lineOf(node, this.sourceFile);
+  }
+
+  lineText(line: number): string {
+    return this.lines[line - 1] ?? "";
+  }
+}

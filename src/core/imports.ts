@@ -1,0 +1,164 @@
+import { ts } from "ts-morph";
+import { memberName, propertyNameText, stringValue, unwrap } from "./ast.js";
+
+/**
+ * What a local name stands for: `path` is the chain below the module, e.g.
+ * `import { exec as run } from "child_process"` → run = { module: "child_process", path: ["exec"] },
+ * `const pool = new Pool()` (Pool from "pg") → pool = { module: "pg", path: ["Pool"], instance: true }.
+ */
+export interface Binding {
+  module: string;
+  path: string[];
+  instance?: boolean;
+}
+
+export interface ResolvedCall {
+  module?: string;
+  /** Names below the module, last one being the called function ("exec", or ["Pool", "query"]). */
+  path: string[];
+  /** The called function's own name. */
+  name: string;
+  instance?: boolean;
+}
+
+/** Strips "node:" so `node:child_process` and `child_process` compare equal. */
+export function normalizeModule(spec: string): string {
+  return spec.startsWith("node:") ? spec.slice(5) : spec;
+}
+
+function requiredModule(expr: ts.Expression): string | undefined {
+  const e = unwrap(expr);
+  if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "require" && e.arguments.length === 1) {
+    const spec = stringValue(e.arguments[0]);
+    return spec === undefined ? undefined : normalizeModule(spec);
+  }
+  if (ts.isAwaitExpression(e)) {
+    const inner = unwrap(e.expression);
+    if (ts.isCallExpression(inner) && inner.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const spec = stringValue(inner.arguments[0]);
+      return spec === undefined ? undefined : normalizeModule(spec);
+    }
+  }
+  return undefined;
+}
+
+const PROMISIFY = new Set(["promisify"]);
+
+/** The import table of one file: every name bound to a module at top level or in function bodies. */
+export class ImportTable {
+  readonly bindings = new Map<string, Binding>();
+  readonly modules = new Set<string>();
+
+  constructor(sf: ts.SourceFile) {
+    this.collect(sf);
+  }
+
+  private collect(sf: ts.SourceFile): void {
+    for (const st of sf.statements) {
+      if (ts.isImportDeclaration(st)) {
+        const spec = stringValue(st.moduleSpecifier);
+        if (spec === undefined) continue;
+        const mod = normalizeModule(spec);
+        this.modules.add(mod);
+        const clause = st.importClause;
+        if (!clause) continue;
+        if (clause.name) this.bindings.set(clause.name.text, { module: mod, path: ["default"] });
+        const nb = clause.namedBindings;
+        if (nb && ts.isNamespaceImport(nb)) this.bindings.set(nb.name.text, { module: mod, path: [] });
+        if (nb && ts.isNamedImports(nb)) {
+          for (const el of nb.elements) this.bindings.set(el.name.text, { module: mod, path: [(el.propertyName ?? el.name).text] });
+        }
+      } else if (ts.isImportEqualsDeclaration(st) && ts.isExternalModuleReference(st.moduleReference)) {
+        const spec = stringValue(st.moduleReference.expression);
+        if (spec !== undefined) {
+          this.modules.add(normalizeModule(spec));
+          this.bindings.set(st.name.text, { module: normalizeModule(spec), path: [] });
+        }
+      }
+    }
+    // Variable declarations anywhere: requires inside functions are common in older Node code.
+    const visit = (n: ts.Node): void => {
+      if (ts.isVariableDeclaration(n) && n.initializer) this.bindDeclaration(n);
+      else if (ts.isCallExpression(n)) {
+        const mod = requiredModule(n);
+        if (mod) this.modules.add(mod);
+      }
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(sf, visit);
+  }
+
+  private bindDeclaration(decl: ts.VariableDeclaration): void {
+    const value = this.bindingOf(decl.initializer!);
+    if (!value) return;
+    if (ts.isIdentifier(decl.name)) {
+      if (!this.bindings.has(decl.name.text)) this.bindings.set(decl.name.text, value);
+    } else if (ts.isObjectBindingPattern(decl.name)) {
+      for (const el of decl.name.elements) {
+        const key = el.propertyName ? propertyNameText(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
+        if (key && ts.isIdentifier(el.name)) this.bindings.set(el.name.text, { module: value.module, path: [...value.path, key] });
+      }
+    }
+  }
+
+  /** What an initializer expression refers to, in module terms. */
+  bindingOf(expr: ts.Expression): Binding | undefined {
+    const e = unwrap(expr);
+    const mod = requiredModule(e);
+    if (mod) {
+      this.modules.add(mod);
+      return { module: mod, path: [] };
+    }
+    if (ts.isAwaitExpression(e)) return this.bindingOf(e.expression);
+    if (ts.isIdentifier(e)) return this.bindings.get(e.text);
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+      const base = this.bindingOf(e.expression);
+      const name = memberName(e);
+      return base && name ? { module: base.module, path: [...base.path, name], instance: base.instance } : undefined;
+    }
+    if (ts.isCallExpression(e)) {
+      // promisify(exec) / util.promisify(cp.exec) keep pointing at the wrapped function.
+      const callee = memberName(e.expression);
+      if (callee && PROMISIFY.has(callee) && e.arguments.length === 1) return this.bindingOf(e.arguments[0]);
+      const base = this.bindingOf(e.expression);
+      // Factories: require("knex")({...}), mysql.createPool(), express() → an instance of the module's thing.
+      if (base) return { module: base.module, path: base.path, instance: true };
+      return undefined;
+    }
+    if (ts.isNewExpression(e)) {
+      const base = this.bindingOf(e.expression);
+      return base ? { module: base.module, path: base.path, instance: true } : undefined;
+    }
+    return undefined;
+  }
+
+  /** Resolves what a call invokes, however the module was imported. */
+  resolveCall(call: ts.CallExpression | ts.NewExpression): ResolvedCall | undefined {
+    const callee = unwrap(call.expression);
+    const name = memberName(callee);
+    if (!name) return undefined;
+    if (ts.isIdentifier(callee)) {
+      const b = this.bindings.get(callee.text);
+      return b ? { module: b.module, path: b.path.length ? b.path : [name], name: b.path.at(-1) ?? name, instance: b.instance } : { path: [name], name };
+    }
+    if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) {
+      const base = this.bindingOf(callee.expression);
+      if (base) return { module: base.module, path: [...base.path, name], name, instance: base.instance };
+      return { path: [name], name };
+    }
+    return undefined;
+  }
+
+  /** True when the call resolves to `module` and its function name is one of `names` (any depth: cp.exec, require('cp').exec). */
+  isCallTo(call: ts.CallExpression | ts.NewExpression, modules: string | readonly string[], names?: readonly string[]): boolean {
+    const r = this.resolveCall(call);
+    if (!r?.module) return false;
+    const mods = typeof modules === "string" ? [modules] : modules;
+    if (!mods.includes(r.module)) return false;
+    return !names || names.includes(r.name);
+  }
+
+  hasModule(...mods: string[]): boolean {
+    return mods.some((m) => this.modules.has(m) || [...this.modules].some((x) => x.startsWith(m + "/")));
+  }
+}

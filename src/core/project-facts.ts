@@ -1,0 +1,32 @@
+import type { FileFacts } from "./file-facts.js";
+import type { LayerConfig } from "./layers.js";
+
+/** What rules may know beyond one file: the other files of this analysis and the repository's architecture settings. */
+export class ProjectFacts {
+  readonly files = new Map<string, FileFacts>();
+  constructor(readonly layers?: LayerConfig) {}
+
+  add(file: FileFacts): void {
+    this.files.set(file.path, file);
+  }
+
+  /** Resolves a relative import specifier from `fromPath` to a known file path, trying TS/JS extensions and index files. */
+  resolveImport(fromPath: string, spec: string): string | undefined {
+    if (!spec.startsWith(".")) return undefined;
+    const dir = fromPath.includes("/") ? fromPath.slice(0, fromPath.lastIndexOf("/")) : "";
+    const joined = normalizePath(dir ? `${dir}/${spec}` : spec);
+    const base = joined.replace(/\.(js|mjs|cjs|jsx)$/, "");
+    const candidates = [joined, ...[".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".mts", ".cts"].flatMap((ext) => [base + ext, `${base}/index${ext}`])];
+    return candidates.find((c) => this.files.has(c));
+  }
+}
+
+export function normalizePath(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/");
+}

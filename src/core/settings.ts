@@ -1,0 +1,21 @@
+import type { Category, Severity } from "./types.js";
+import type { LayerConfig } from "./layers.js";
+
+/** Per-rule settings after config resolution; keyed by rule id or by category. */
+export interface RuleSetting {
+  enabled?: boolean;
+  severity?: Severity;
+  options?: Record<string, unknown>;
+}
+
+export interface AnalyzeOptions {
+  rules?: Record<string, RuleSetting>;
+  layers?: LayerConfig;
+}
+
+/** Exact rule id wins over its category; unset means enabled with the rule's own severity. */
+export function settingFor(options: AnalyzeOptions, id: string, category: Category): RuleSetting {
+  const byCategory = options.rules?.[category] ?? {};
+  const byId = options.rules?.[id] ?? {};
+  return { ...byCategory, ...byId, options: { ...(byCategory.options ?? {}), ...(byId.options ?? {}) } };
+}

@@ -1,0 +1,25 @@
+/** Limits that keep one pathological file from stalling a review. */
+export const MAX_FILE_BYTES = 1_000_000;
+export const MAX_FILE_LINES = 30_000;
+
+/** Why a file's content should not be parsed, or undefined when it is fine. */
+export function skipReason(path: string, content: string): string | undefined {
+  if (content.includes("\u0000")) return "binary file";
+  const bytes = Buffer.byteLength(content, "utf8");
+  if (bytes > MAX_FILE_BYTES) return `too large (${Math.round(bytes / 1024)} KiB > ${MAX_FILE_BYTES / 1000} KB)`;
+  if (/\.min\.[cm]?js$/.test(path)) return "minified file";
+  let lines = 1;
+  let longest = 0;
+  let current = 0;
+  for (let i = 0; i < content.length; i++) {
+    if (content.charCodeAt(i) === 10) {
+      lines++;
+      if (current > longest) longest = current;
+      current = 0;
+    } else current++;
+  }
+  if (current > longest) longest = current;
+  if (lines > MAX_FILE_LINES) return `too many lines (${lines} > ${MAX_FILE_LINES})`;
+  if (longest > 5_000 && content.length / lines > 300) return "minified or generated (very long lines)";
+  return undefined;
+}

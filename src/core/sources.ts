@@ -1,0 +1,162 @@
+import { ts } from "ts-morph";
+import { accessChain, isFunctionLike, memberName, stringValue, unwrap } from "./ast.js";
+import { findDeclaration } from "./scope.js";
+
+/** Request fields whose values the client controls (Express, Fastify, Hapi, Next, Koa's ctx.request). */
+export const REQUEST_FIELDS = new Set([
+  "body", "query", "params", "headers", "header", "cookies", "signedCookies", "files", "file", "path", "url",
+  "originalUrl", "hostname", "host", "baseUrl", "subdomains", "payload", "state", "querystring", "search", "href", "raw", "rawBody",
+]);
+/** Request methods returning client data: req.get("x"), req.header("x"), req.param("x"), c.req.json(). */
+export const REQUEST_METHODS = new Set(["get", "header", "param", "json", "text", "formData", "query", "cookie", "arrayBuffer", "blob", "parseBody", "valid"]);
+/** Koa context fields that proxy the request. */
+const KOA_CTX_FIELDS = new Set(["query", "params", "querystring", "headers", "header", "url", "originalUrl", "path", "href", "host", "hostname", "cookies", "search", "body"]);
+const LAMBDA_EVENT_FIELDS = new Set([
+  "body", "queryStringParameters", "multiValueQueryStringParameters", "pathParameters", "headers", "multiValueHeaders",
+  "rawPath", "rawQueryString", "cookies", "path", "arguments",
+]);
+const REQUEST_NAMES = new Set(["req", "request", "_req", "incomingRequest", "httpRequest"]);
+const CTX_NAMES = new Set(["ctx", "context", "koaCtx"]);
+const EVENT_NAMES = new Set(["event", "evt", "apiEvent", "lambdaEvent"]);
+const REQUEST_TYPE = /\b(Request|FastifyRequest|NextApiRequest|NextRequest|IncomingMessage|HapiRequest|Hapi\.Request|express\.Request)\b/;
+const EVENT_TYPE = /\bAPIGateway\w*Event\w*|\bALBEvent\b|\bLambdaFunctionURLEvent\b/;
+const NEST_VALUE_DECORATORS = new Set(["Body", "Query", "Param", "Headers", "Cookies", "UploadedFile", "UploadedFiles", "Ip", "HostParam"]);
+const NEST_REQUEST_DECORATORS = new Set(["Req", "Request"]);
+const ROUTE_METHODS = new Set(["get", "post", "put", "patch", "delete", "del", "all", "use", "options", "head", "route", "handle", "on", "any", "register"]);
+const MESSAGE_EVENTS = new Set(["message", "data", "text", "payload"]);
+
+function decoratorName(d: ts.Decorator): string | undefined {
+  const e = d.expression;
+  return ts.isCallExpression(e) ? memberName(e.expression) : memberName(e);
+}
+
+/** Nest's pipes that turn the parameter into a checked number/uuid/enum. */
+function hasParsingPipe(d: ts.Decorator): boolean {
+  const e = d.expression;
+  return ts.isCallExpression(e) && e.arguments.some((a) => /Parse(Int|Float|Bool|UUID|Enum|Array)Pipe|ValidationPipe/.test(a.getText()));
+}
+
+export type ParamRole = "request" | "event" | "koa" | "value" | undefined;
+
+/** Is this function passed as a handler to a route/registration call (`app.get("/x", fn)`, `router.post(…, mw, fn)`)? */
+export function isRouteHandler(fn: ts.Node): boolean {
+  let p = fn.parent;
+  while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p))) p = p.parent;
+  if (p && ts.isCallExpression(p) && p.arguments.some((a) => unwrap(a) === fn)) {
+    const name = memberName(p.expression);
+    if (name && ROUTE_METHODS.has(name)) return true;
+    // wrappers: asyncHandler(async (req, res) => …) inside a route call
+    const outer = p.parent;
+    if (outer && ts.isCallExpression(outer) && outer.arguments.includes(p)) {
+      const on = memberName(outer.expression);
+      if (on && ROUTE_METHODS.has(on)) return true;
+    }
+  }
+  // fastify.route({ handler: async (request, reply) => … }), hapi server.route({ handler })
+  if (p && ts.isPropertyAssignment(p) && ["handler", "preHandler"].includes(memberName(p.name as ts.Identifier) ?? "")) return true;
+  return false;
+}
+
+/** What a parameter carries when the function is a request handler, a Nest controller method, a Lambda handler or a socket listener. */
+export function parameterRole(param: ts.ParameterDeclaration): ParamRole {
+  for (const d of ts.canHaveDecorators(param) ? ts.getDecorators(param) ?? [] : []) {
+    const n = decoratorName(d);
+    if (n && NEST_REQUEST_DECORATORS.has(n)) return "request";
+    if (n && NEST_VALUE_DECORATORS.has(n)) return hasParsingPipe(d) ? undefined : "value";
+  }
+  const fn = param.parent;
+  if (!isFunctionLike(fn)) return undefined;
+  const index = fn.parameters.indexOf(param);
+  const name = ts.isIdentifier(param.name) ? param.name.text : undefined;
+  const typeText = param.type?.getText() ?? "";
+  if (EVENT_TYPE.test(typeText)) return "event";
+  if (REQUEST_TYPE.test(typeText) && !/Response|Reply/.test(typeText)) return "request";
+  if (name && REQUEST_NAMES.has(name)) return "request";
+  if (name && EVENT_NAMES.has(name) && index === 0 && isLambdaHandler(fn)) return "event";
+  if (name && CTX_NAMES.has(name) && index === 0) return "koa";
+  if (index === 0 && isRouteHandler(fn)) return ts.isObjectBindingPattern(param.name) ? "request" : "request";
+  if (index === 0 && isMessageListener(fn)) return "value";
+  return undefined;
+}
+
+function isLambdaHandler(fn: ts.FunctionLikeDeclaration): boolean {
+  const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+  if (name && /handler|lambda|main/i.test(name)) return true;
+  // exports.handler = async (event) => …
+  const p = fn.parent;
+  return !!p && ts.isBinaryExpression(p) && /handler/i.test(p.left.getText());
+}
+
+function isMessageListener(fn: ts.Node): boolean {
+  const p = fn.parent;
+  if (!p || !ts.isCallExpression(p) || memberName(p.expression) !== "on") return false;
+  const ev = stringValue(p.arguments[0]);
+  const recv = ts.isPropertyAccessExpression(p.expression) ? p.expression.expression.getText() : "";
+  return (ev !== undefined && MESSAGE_EVENTS.has(ev)) || /socket|ws\b|client|conn/i.test(recv);
+}
+
+/** The role of an identifier that names a handler's parameter (through destructuring of the parameter too). */
+export function identifierRole(id: ts.Identifier): ParamRole {
+  const decl = findDeclaration(id);
+  if (!decl) return undefined;
+  if (ts.isParameter(decl)) return parameterRole(decl);
+  return undefined;
+}
+
+/**
+ * If `expr` reads client-controlled data directly (req.query.x, ctx.request.body, event.body, @Body() dto,
+ * process.argv), returns a short description of the source, else undefined.
+ */
+export function directSource(expr: ts.Expression): string | undefined {
+  const e = unwrap(expr);
+  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e)) {
+    const chain = accessChain(e);
+    if (!chain) return undefined;
+    const rootExpr = rootIdentifier(e);
+    if (!rootExpr) return undefined;
+    const root = rootExpr.text;
+    if (root === "process" && chain[1] === "argv") return "process.argv";
+    const role = identifierRole(rootExpr);
+    const f1 = chain[1]?.replace(/\(\)$/, "");
+    const isCall1 = chain[1]?.endsWith("()");
+    if (role === "request") {
+      if (f1 && !isCall1 && REQUEST_FIELDS.has(f1)) return chain.slice(0, 3).join(".");
+      if (f1 && isCall1 && REQUEST_METHODS.has(f1)) return chain.slice(0, 2).join(".");
+      if (f1 === "req" && chain[2]) return chain.slice(0, 3).join("."); // Hono c.req.*
+      if (f1 === "request" && chain[2]) return chain.slice(0, 3).join(".");
+    }
+    if (role === "koa") {
+      if (f1 === "request" && chain[2] && REQUEST_FIELDS.has(chain[2].replace(/\(\)$/, ""))) return chain.slice(0, 4).join(".");
+      if (f1 === "req" && chain[2] && REQUEST_FIELDS.has(chain[2].replace(/\(\)$/, ""))) return chain.slice(0, 4).join(".");
+      if (f1 && KOA_CTX_FIELDS.has(f1)) return chain.slice(0, 3).join(".");
+      if (f1 === "req" && chain[2]) return chain.slice(0, 3).join(".");
+      if (f1 === "get" && isCall1) return chain.slice(0, 2).join(".");
+    }
+    if (role === "event" && f1 && LAMBDA_EVENT_FIELDS.has(f1)) return chain.slice(0, 3).join(".");
+    if ((role === "value") && chain.length >= 1) return chain.join(".");
+  }
+  if (ts.isIdentifier(e)) {
+    const role = identifierRole(e);
+    if (role === "value") return e.text;
+  }
+  return undefined;
+}
+
+/** The identifier at the root of a.b.c / a["b"].c() / a.b().c. */
+export function rootIdentifier(expr: ts.Expression): ts.Identifier | undefined {
+  let e: ts.Expression = unwrap(expr);
+  for (;;) {
+    if (ts.isIdentifier(e)) return e;
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = unwrap(e.expression);
+    else if (ts.isCallExpression(e)) e = unwrap(e.expression);
+    else return undefined;
+  }
+}
+
+/** True when `expr` is the request object itself (`req`, `ctx.request`), not a field of it. */
+export function isRequestObject(expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  if (ts.isIdentifier(e)) return identifierRole(e) === "request";
+  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && identifierRole(e.expression) === "koa") return e.name.text === "request" || e.name.text === "req";
+  return false;
+}

@@ -1,0 +1,347 @@
+import { ts } from "ts-morph";
+import { isFunctionLike, memberName, propertyNameText, receiverOf, stringValue, unwrap } from "./ast.js";
+import { assignmentsTo, type Declaration, findDeclaration, functionOfDeclaration } from "./scope.js";
+import { directSource, parameterRole, REQUEST_FIELDS } from "./sources.js";
+import { isGuardCondition, isGuarded } from "./guards.js";
+
+/** Which sink a value flows to; sanitizers differ per sink (escapeHtml makes HTML safe, not SQL). */
+export type SinkKind = "sql" | "nosql" | "command" | "code" | "path" | "url" | "redirect" | "html" | "log" | "regex" | "any";
+
+export interface Taint {
+  /** Where the untrusted value came from, as written in the code (e.g. "req.query.id"). */
+  source: string;
+}
+
+const NUMERIC = new Set(["parseInt", "parseFloat", "Number", "Boolean", "isNaN", "isFinite", "isInteger", "isSafeInteger", "BigInt", "Date"]);
+const NON_STRING_METHODS = new Set([
+  "includes", "startsWith", "endsWith", "test", "indexOf", "lastIndexOf", "localeCompare", "has", "some", "every",
+  "findIndex", "charCodeAt", "codePointAt", "getTime", "valueOf", "isValid", "hasOwnProperty", "compare",
+]);
+const NON_STRING_PROPS = new Set(["length", "size", "byteLength"]);
+const GENERIC_SANITIZER = /^(sanitiz|escape|encode(?!d)|purif|quote|validat|clean|whitelist|allowlist|safe)/i;
+const PROPAGATORS = new Set([
+  "String", "join", "resolve", "normalize", "format", "decodeURIComponent", "decodeURI", "unescape", "from", "parse",
+  "stringify", "assign", "concat", "values", "entries", "keys", "fromEntries", "toString", "URL", "URLSearchParams",
+  "Buffer", "sprintf", "vsprintf", "util", "template", "trim", "atob", "btoa",
+]);
+/** Callbacks of these array methods receive the elements of their receiver. */
+const ELEMENT_CALLBACKS = new Set(["map", "forEach", "filter", "find", "flatMap", "reduce", "some", "every", "sort", "findLast"]);
+
+const SANITIZERS: Record<SinkKind, RegExp> = {
+  sql: /^(escape|escapeId|escapeLiteral|escapeIdentifier|literal|ident|identifier|quoteIdent|quoteLiteral)$/i,
+  nosql: /^(ObjectId|ObjectID|isValidObjectId|mongoSanitize|String|toString|sanitize)$/,
+  command: /^(quote|shellescape|shellEscape|escapeShellArg|shellQuote)$/i,
+  code: /^$/,
+  path: /^(basename|sanitizeFilename|sanitize)$/,
+  url: /^(encodeURIComponent|encodeURI|escape)$/,
+  redirect: /^(encodeURIComponent)$/,
+  html: /^(escape|escapeHtml|escapeHTML|encode|encodeHTML|htmlEscape|sanitize|sanitizeHtml|xss|filterXSS|encodeURIComponent|escapeExpression|inHTMLData|inDoubleQuotedAttr)$/,
+  log: /^(stringify|encodeURIComponent|inspect)$/,
+  regex: /^(escapeRegExp|escapeStringRegexp|escapeRegex|escapeRegExpString|quotemeta|escape)$/,
+  any: /^$/,
+};
+
+interface State {
+  kind: SinkKind;
+  depth: number;
+  /** Parameters known tainted for this evaluation (a local function evaluated at one call site). */
+  bound?: Map<ts.ParameterDeclaration, Taint | undefined>;
+  visiting: Set<ts.Node>;
+  /** Where the value is used: allow-list guards before this point sanitize it. */
+  useSite: ts.Node;
+}
+
+const MAX_DEPTH = 12;
+
+/**
+ * Is `expr` (or any part of it) controlled by the client, as seen by a sink of `kind`?
+ * Intra-file, flow-insensitive, with sanitizers per kind and allow-list guards.
+ */
+export function taintOf(expr: ts.Expression, kind: SinkKind = "any"): Taint | undefined {
+  return evaluate(expr, { kind, depth: 0, visiting: new Set(), useSite: expr });
+}
+
+function evaluate(expr: ts.Expression, st: State): Taint | undefined {
+  if (st.depth > MAX_DEPTH || st.visiting.has(expr)) return undefined;
+  st.visiting.add(expr);
+  st.depth++;
+  try {
+    return evaluateInner(unwrap(expr), st);
+  } finally {
+    st.depth--;
+    st.visiting.delete(expr);
+  }
+}
+
+function any(exprs: readonly (ts.Expression | undefined)[], st: State): Taint | undefined {
+  for (const e of exprs) {
+    if (!e) continue;
+    const t = evaluate(e, st);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+function evaluateInner(e: ts.Expression, st: State): Taint | undefined {
+  const direct = directSource(e);
+  if (direct) return sanitizedByType(e) ? undefined : { source: direct };
+
+  if (ts.isIdentifier(e)) return identifierTaint(e, st);
+  if (ts.isTemplateExpression(e)) return any(e.templateSpans.map((s) => s.expression), st);
+  if (ts.isTaggedTemplateExpression(e)) {
+    const tag = memberName(e.tag);
+    // sql`…` / Prisma.sql`…` / SQL`…` build parameterized queries.
+    if (tag && /^(sql|SQL|raw)$/.test(tag) && tag !== "raw") return undefined;
+    if (ts.isTemplateExpression(e.template)) return any(e.template.templateSpans.map((s) => s.expression), st);
+    return undefined;
+  }
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.PlusEqualsToken) return any([e.left, e.right], st);
+    if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.AmpersandAmpersandToken) return any([e.left, e.right], st);
+    if (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.CommaToken) return evaluate(e.right, st);
+    return undefined; // comparisons, arithmetic: booleans and numbers
+  }
+  if (ts.isConditionalExpression(e)) {
+    // allowed.includes(x) ? x : "default" — the true branch only runs for allow-listed values
+    const t = evaluate(e.whenTrue, st);
+    if (t && !isGuardCondition(e.condition, t.source) && !isGuardCondition(e.condition, unwrap(e.whenTrue).getText())) return t;
+    return evaluate(e.whenFalse, st);
+  }
+  if (ts.isAwaitExpression(e) || ts.isSpreadElement(e)) return evaluate(e.expression, st);
+  if (ts.isArrayLiteralExpression(e)) return any(e.elements, st);
+  if (ts.isObjectLiteralExpression(e)) {
+    const vals: ts.Expression[] = [];
+    for (const p of e.properties) {
+      if (ts.isPropertyAssignment(p)) vals.push(p.initializer);
+      else if (ts.isShorthandPropertyAssignment(p)) vals.push(p.name);
+      else if (ts.isSpreadAssignment(p)) vals.push(p.expression);
+    }
+    return any(vals, st);
+  }
+  if (ts.isPropertyAccessExpression(e)) {
+    if (NON_STRING_PROPS.has(e.name.text)) return undefined;
+    return evaluate(e.expression, st);
+  }
+  if (ts.isElementAccessExpression(e)) return evaluate(e.expression, st);
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) return callTaint(e, st);
+  if (ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e) || ts.isTypeOfExpression(e) || ts.isVoidExpression(e) || ts.isDeleteExpression(e)) return undefined;
+  return undefined;
+}
+
+/** `@Param('id') id: number` or `(id: number)`: the framework or the type already made it a number. */
+function sanitizedByType(e: ts.Expression): boolean {
+  if (!ts.isIdentifier(e)) return false;
+  const d = findDeclaration(e);
+  return !!d && ts.isParameter(d) && !!d.type && [ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword].includes(d.type.kind);
+}
+
+function identifierTaint(id: ts.Identifier, st: State): Taint | undefined {
+  if (id.text === "undefined") return undefined;
+  const decl = findDeclaration(id);
+  if (!decl) return undefined;
+  const t = declarationTaint(decl, st);
+  if (t && isGuarded(id.text, st.useSite, decl)) return undefined;
+  return t;
+}
+
+function declarationTaint(decl: Declaration, st: State): Taint | undefined {
+  if (ts.isParameter(decl)) return parameterTaint(decl, st);
+  if (ts.isVariableDeclaration(decl)) {
+    if (decl.type && [ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword].includes(decl.type.kind)) return undefined;
+    const fromInit = decl.initializer ? forOfElement(decl, st) ?? evaluate(decl.initializer, st) : forOfElement(decl, st);
+    return fromInit ?? any(assignmentsTo(decl), st);
+  }
+  if (ts.isBindingElement(decl)) return bindingElementTaint(decl, st);
+  return undefined;
+}
+
+/** `for (const x of req.body.items)`: the loop variable carries the iterable's taint. */
+function forOfElement(decl: ts.VariableDeclaration, st: State): Taint | undefined {
+  const list = decl.parent;
+  const loop = list?.parent;
+  if (loop && (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) && loop.initializer === list) {
+    if (ts.isForInStatement(loop)) return evaluate(loop.expression, st); // keys of a request object are client-controlled
+    return evaluate(loop.expression, st);
+  }
+  return undefined;
+}
+
+function bindingElementTaint(el: ts.BindingElement, st: State): Taint | undefined {
+  // Walk up to the declaration or parameter that owns the pattern, remembering the property path.
+  const path: string[] = [];
+  let node: ts.Node = el;
+  while (ts.isBindingElement(node)) {
+    const key = node.propertyName ? propertyNameText(node.propertyName) : ts.isIdentifier(node.name) ? node.name.text : undefined;
+    path.unshift(key ?? "[]");
+    node = node.parent.parent; // BindingElement → pattern → owner
+  }
+  if (el.initializer && !el.dotDotDotToken) {
+    // default values do not add taint; the destructured value does
+  }
+  if (ts.isParameter(node)) {
+    const role = parameterRole(node);
+    if (role === "request" && REQUEST_FIELDS.has(path[0])) return { source: `req.${path.join(".")}` };
+    if (role === "event" && path[0] && /body|queryStringParameters|pathParameters|headers/.test(path[0])) return { source: `event.${path.join(".")}` };
+    if (role === "koa" && path[0] === "request") return { source: `ctx.${path.join(".")}` };
+    if (role === "value") return { source: path.join(".") };
+    return parameterTaint(node, st);
+  }
+  if (ts.isVariableDeclaration(node) && node.initializer) {
+    const init = unwrap(node.initializer);
+    // const { id } = req  → treat like req.id
+    const direct = directSourceWithPath(init, path);
+    if (direct) return { source: direct };
+    return evaluate(node.initializer, st);
+  }
+  if (ts.isVariableDeclaration(node)) return forOfElement(node, st);
+  return undefined;
+}
+
+function directSourceWithPath(init: ts.Expression, path: string[]): string | undefined {
+  if (ts.isIdentifier(init) && path.length && REQUEST_FIELDS.has(path[0])) {
+    const d = findDeclaration(init);
+    if (d && ts.isParameter(d) && parameterRole(d) === "request") return `${init.text}.${path.join(".")}`;
+    if (d && ts.isParameter(d) && parameterRole(d) === "koa" && path[0] === "request") return `${init.text}.${path.join(".")}`;
+  }
+  return undefined;
+}
+
+function parameterTaint(param: ts.ParameterDeclaration, st: State): Taint | undefined {
+  if (st.bound?.has(param)) return st.bound.get(param);
+  const role = parameterRole(param);
+  if (role === "value") return { source: param.name.getText() };
+  if (role) return undefined; // the request object itself is not a string; its fields are sources
+  const fn = param.parent;
+  if (!isFunctionLike(fn)) return undefined;
+  const index = fn.parameters.indexOf(param);
+  // Callback of an array method: (x) => … in tainted.map(x => …)
+  const call = fn.parent && ts.isCallExpression(fn.parent) ? fn.parent : undefined;
+  if (call && ELEMENT_CALLBACKS.has(memberName(call.expression) ?? "") && call.arguments[0] === fn) {
+    const recv = receiverOf(call);
+    if (recv && index <= 1) return evaluate(recv, st);
+  }
+  // A local function: tainted when some call site in the file passes tainted data in this position.
+  for (const site of callSitesOf(fn)) {
+    const arg = site.arguments?.[index];
+    if (arg) {
+      const t = evaluate(arg, { ...st, useSite: arg });
+      if (t) return t;
+    }
+  }
+  return undefined;
+}
+
+const callSiteCache = new WeakMap<ts.Node, (ts.CallExpression | ts.NewExpression)[]>();
+
+/** Calls of a locally declared function or method, by name, within its file. */
+function callSitesOf(fn: ts.FunctionLikeDeclaration): (ts.CallExpression | ts.NewExpression)[] {
+  const cached = callSiteCache.get(fn);
+  if (cached) return cached;
+  let name: string | undefined;
+  if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) name = fn.name.text;
+  else if (ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) name = fn.parent.name.text;
+  else if (ts.isPropertyAssignment(fn.parent)) name = propertyNameText(fn.parent.name);
+  const out: (ts.CallExpression | ts.NewExpression)[] = [];
+  if (name) {
+    const visit = (n: ts.Node): void => {
+      if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && memberName(n.expression) === name) out.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(fn.getSourceFile());
+  }
+  callSiteCache.set(fn, out);
+  return out;
+}
+
+function isSanitizerName(name: string, kind: SinkKind): boolean {
+  return SANITIZERS[kind].test(name) || GENERIC_SANITIZER.test(name);
+}
+
+/** `.replace(/[\r\n]/g, "")`, `.replace(/[^a-z0-9]/gi, "")`: a replace that strips the dangerous characters. */
+function isNeutralizingReplace(call: ts.CallExpression, kind: SinkKind): boolean {
+  const name = memberName(call.expression);
+  if (name !== "replace" && name !== "replaceAll") return false;
+  const pattern = call.arguments[0];
+  if (!pattern || !ts.isRegularExpressionLiteral(pattern)) return false;
+  const re = pattern.text;
+  if (/\[\^[\w\\-]*\]/.test(re)) return true; // negated allow-list class: keeps only safe characters
+  if (kind === "log" && /\\n|\\r/.test(re)) return true;
+  if (kind === "path" && /\.\./.test(re.replace(/\\\./g, "."))) return false; // stripping "../" once is bypassable
+  if (kind === "regex" && /\\\$&|\$&/.test(call.arguments[1]?.getText() ?? "")) return true;
+  if (kind === "html" && /[<>&"']/.test(re)) return true;
+  return false;
+}
+
+function callTaint(call: ts.CallExpression | ts.NewExpression, st: State): Taint | undefined {
+  const name = memberName(call.expression);
+  const args = call.arguments ?? [];
+  if (!name) return ts.isCallExpression(call) ? evaluate(call.expression, st) : undefined;
+  if (NUMERIC.has(name) || /^(is[A-Z]|to(Int|Float|Number|Boolean|Date)$)/.test(name)) return undefined;
+  const recv = receiverOf(call);
+  if (recv && ts.isIdentifier(recv) && recv.text === "Math") return undefined;
+  if (isSanitizerName(name, st.kind)) return undefined;
+  if (ts.isCallExpression(call) && isNeutralizingReplace(call, st.kind)) return undefined;
+  // Schema validation: zod/joi/yup/valibot/class-validator return a checked value.
+  if (/^(parse|safeParse|parseAsync|validate|validateSync|validateAsync|cast|assert|check|plainToInstance|plainToClass)$/.test(name) && recv && !/^(JSON|url|URL|path|qs|querystring|Date|Number|yaml|YAML)$/.test(recv.getText())) return undefined;
+  if (recv && NON_STRING_METHODS.has(name)) return undefined;
+
+  // Methods on a tainted receiver keep the taint: req.query.q.trim(), name.toLowerCase(), parts.join("/").
+  if (recv) {
+    const t = evaluate(recv, st);
+    if (t) return t;
+  }
+  // Well-known functions that pass their input through.
+  if (PROPAGATORS.has(name)) {
+    const t = any(args, st);
+    if (t) return t;
+  }
+  // Local functions: tainted when a return depends on a tainted argument.
+  const local = localFunction(call);
+  if (local) return returnTaint(local, args, st);
+  return undefined;
+}
+
+function localFunction(call: ts.CallExpression | ts.NewExpression): ts.FunctionLikeDeclaration | undefined {
+  const callee = unwrap(call.expression);
+  if (ts.isIdentifier(callee)) return functionOfDeclaration(findDeclaration(callee));
+  if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const cls = callee.parent && findClass(callee);
+    const m = cls?.members.find((m) => ts.isMethodDeclaration(m) && m.name.getText() === callee.name.text);
+    return m && ts.isMethodDeclaration(m) ? m : undefined;
+  }
+  return undefined;
+}
+
+function findClass(n: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let p = n.parent; p; p = p.parent) if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) return p;
+  return undefined;
+}
+
+function returnTaint(fn: ts.FunctionLikeDeclaration, args: readonly ts.Expression[], st: State): Taint | undefined {
+  if (!fn.body) return undefined;
+  const bound = new Map<ts.ParameterDeclaration, Taint | undefined>(st.bound ?? []);
+  fn.parameters.forEach((p, i) => bound.set(p, args[i] ? evaluate(args[i], st) : undefined));
+  const inner: State = { ...st, bound };
+  if (!ts.isBlock(fn.body)) return evaluate(fn.body, { ...inner, useSite: fn.body });
+  const returns: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) returns.push(n.expression);
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  for (const r of returns) {
+    const t = evaluate(r, { ...inner, useSite: r });
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/** True when the expression is a string literal or built only from literals. */
+export function isConstantString(expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  if (stringValue(e) !== undefined) return true;
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return isConstantString(e.left) && isConstantString(e.right);
+  return false;
+}
