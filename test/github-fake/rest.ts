@@ -1,6 +1,6 @@
 /** Handlers of the REST operations the fake implements, keyed by operationId. */
 import { randomBytes } from "node:crypto";
-import { gitDiff } from "./diff-tree.js";
+import { gitDiff, isBinary, toBuffer } from "./diff-tree.js";
 import { paginate } from "./pagination.js";
 import {
   renderCheckRun,
@@ -82,7 +82,7 @@ export const restHandlers: Record<string, Handler> = {
         });
       }
       const head = pull.head.files;
-      return { status: 200, raw: gitDiff(pull.base.files, head), headers: { "content-type": "text/plain; charset=utf-8" } };
+      return { status: 200, raw: gitDiff(pull.base.files, head), headers: { "content-type": "text/plain; charset=utf-8", "x-github-media-type": "github.v3; param=diff" } };
     }
     return json(renderPull(ctx.api, pull, files));
   },
@@ -101,7 +101,8 @@ export const restHandlers: Record<string, Handler> = {
     const refName = ref ?? "HEAD";
     if (entry.type === "dir") return json(entry.entries.map((e) => renderDirEntry(ctx.api, owner, repo, refName, e)));
     if (/application\/vnd\.github(\.v3)?\.raw/.test(ctx.accept)) {
-      return { status: 200, raw: Buffer.from(entry.content), headers: { "content-type": "application/vnd.github.raw" } };
+      const type = isBinary(entry.content) ? "application/octet-stream" : "text/plain; charset=utf-8";
+      return { status: 200, raw: toBuffer(entry.content), headers: { "content-type": type, "x-github-media-type": "github.v3; param=raw" } };
     }
     return json(renderContentFile(ctx.api, owner, repo, entry.path, refName, entry.content));
   },

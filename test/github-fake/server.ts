@@ -171,11 +171,13 @@ export class GitHubFake {
       if (path === "/api/graphql") path = "/graphql";
       const method = (req.method ?? "GET").toUpperCase();
       const raw = await readBody(req);
-      const operationId = method === "POST" && path === "/graphql" ? GRAPHQL : matchOperation(method, path)?.operationId;
+      const match = matchOperation(method, path);
+      const operationId = method === "POST" && path === "/graphql" ? GRAPHQL : match?.operationId;
       record = {
         method,
         path,
         query: Object.fromEntries(url.searchParams),
+        pathParams: match?.pathParams ?? {},
         body: undefined,
         operationId,
         authorization: header(req, "authorization"),
@@ -205,7 +207,7 @@ export class GitHubFake {
         record.injectedFault = true;
         response = { status: fault.status, body: fault.body, headers: fault.status === 429 ? { "retry-after": "1" } : {} };
       } else {
-        response = this.dispatch(operationId!, prefix, url, method, path, record.body, record.accept ?? "");
+        response = this.dispatch(operationId!, prefix, url, record);
       }
     } catch (error) {
       if (error instanceof HttpError) response = { status: error.status, body: error.body, headers: error.headers };
@@ -219,9 +221,9 @@ export class GitHubFake {
     send(res, response);
   }
 
-  private dispatch(operationId: string, prefix: string, url: URL, method: string, path: string, body: unknown, accept: string): FakeResponse {
+  private dispatch(operationId: string, prefix: string, url: URL, record: RecordedRequest): FakeResponse {
     if (operationId === GRAPHQL) {
-      const outcome = handleGraphql(this.state, body);
+      const outcome = handleGraphql(this.state, record.body);
       if (outcome.violation) this.violations.push(outcome.violation);
       return { status: 200, body: outcome.body };
     }
@@ -234,9 +236,9 @@ export class GitHubFake {
       state: this.state,
       api: `${url.origin}${prefix}`,
       url,
-      params: matchOperation(method, path)!.pathParams,
-      body: (body ?? {}) as Record<string, unknown>,
-      accept,
+      params: record.pathParams,
+      body: (record.body ?? {}) as Record<string, unknown>,
+      accept: record.accept ?? "",
       appSlug: this.appSlug,
     });
   }

@@ -110,6 +110,8 @@ export interface RecordedRequest {
   /** Path without the query string (and without a GHES `/api/v3` prefix). */
   path: string;
   query: Record<string, string>;
+  /** Decoded path parameters of the matched operation (empty for GraphQL/unknown routes). */
+  pathParams: Record<string, string>;
   /** Parsed JSON body (undefined when there was none). */
   body: unknown;
   /** REST operationId, "graphql", or undefined for an unknown route. */

@@ -40,6 +40,26 @@ function expectations(text: string): Expectation[] {
   return out;
 }
 
+/**
+ * A fixture may hold several virtual files for cross-file rules: a line `// vigil-fixture-file: <path>` starts a
+ * reported file, `// vigil-fixture-context: <path>` a context file (parsed, never reported). Code before the first
+ * directive is the default file. Each file keeps the fixture's line numbers (other files' lines are blanked), so
+ * `// expect:` / `// ok:` lines mean the same in every file.
+ */
+function fixtureInputs(text: string, defaultPath: string): { path: string; content: string; context?: boolean }[] {
+  const lines = text.split("\n");
+  const segments: { path: string; context: boolean; from: number; to: number }[] = [{ path: defaultPath, context: false, from: 0, to: lines.length }];
+  lines.forEach((l, i) => {
+    const m = /^\s*\/\/\s*vigil-fixture-(file|context):\s*(\S+)/.exec(l);
+    if (!m) return;
+    segments[segments.length - 1].to = i;
+    segments.push({ path: m[2], context: m[1] === "context", from: i, to: lines.length });
+  });
+  return segments
+    .filter((s) => s.path !== defaultPath || lines.slice(s.from, s.to).some((l) => l.trim() !== ""))
+    .map((s) => ({ path: s.path, context: s.context || undefined, content: lines.map((l, i) => (i >= s.from && i < s.to ? l : "")).join("\n") }));
+}
+
 const fixtures = fixtureFiles();
 
 describe("rule fixtures", () => {
@@ -67,7 +87,7 @@ describe("rule fixtures", () => {
     expect(rule).toBeDefined();
     // The fixture's path is made to look like server code (fixtures live under rules/, not a test folder).
     const path = `src/${ruleId.split("/")[1]}${rel.slice(rel.lastIndexOf("."))}`;
-    const result = analyze([{ path, content: text }], [rule!]);
+    const result = analyze(fixtureInputs(text, path), [rule!]);
     expect(result.skipped).toEqual([]);
     expect(result.ruleErrors).toEqual([]);
     const found = new Set(result.findings.filter((f) => f.ruleId === ruleId).map((f) => f.line));
