@@ -45,7 +45,8 @@ export function isDataAccessCall(call: ts.CallExpression, imports: ImportTable, 
   const root = receiverRoot(call);
   if (!root || GLOBALS.has(root)) return false;
   const bound = imports.bindings.get(root);
-  if (bound) return DB_MODULES.some((m) => bound.module === m || bound.module.startsWith(m + "/"));
+  // A package import decides; a local module (../db.js) says nothing, so the name heuristics below apply.
+  if (bound && !bound.module.startsWith(".")) return DB_MODULES.some((m) => bound.module === m || bound.module.startsWith(m + "/"));
   // Prisma delegates: prisma.user.findMany — the method list is specific enough there.
   if (DB_NAME.test(root) && !NOT_DB.test(root)) return true;
   // Mongoose/Sequelize models: User.findOne(), Order.create()

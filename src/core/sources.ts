@@ -15,6 +15,8 @@ const LAMBDA_EVENT_FIELDS = new Set([
   "body", "queryStringParameters", "multiValueQueryStringParameters", "pathParameters", "headers", "multiValueHeaders",
   "rawPath", "rawQueryString", "cookies", "path", "arguments",
 ]);
+/** Lambda event fields set by AWS itself, not by the caller. */
+const LAMBDA_TRUSTED_FIELDS = new Set(["requestContext", "stageVariables", "resource", "httpMethod", "isBase64Encoded", "version", "routeKey", "source", "detail-type", "account", "region", "time", "id"]);
 const REQUEST_NAMES = new Set(["req", "request", "_req", "incomingRequest", "httpRequest"]);
 const CTX_NAMES = new Set(["ctx", "context", "koaCtx"]);
 const EVENT_NAMES = new Set(["event", "evt", "apiEvent", "lambdaEvent"]);
@@ -133,6 +135,8 @@ export function directSource(expr: ts.Expression): string | undefined {
       if (f1 === "get" && isCall1) return chain.slice(0, 2).join(".");
     }
     if (role === "event" && f1 && LAMBDA_EVENT_FIELDS.has(f1)) return chain.slice(0, 3).join(".");
+    // Direct invocations / custom events: the payload's own fields (event.cmd, event["file"]) are caller-controlled too.
+    if (role === "event" && f1 && !isCall1 && f1 !== "[]" && !LAMBDA_TRUSTED_FIELDS.has(f1)) return chain.slice(0, 3).join(".");
     if ((role === "value") && chain.length >= 1) return chain.join(".");
   }
   if (ts.isIdentifier(e)) {
