@@ -94,6 +94,8 @@ export function analyze(inputs: readonly AnalysisInput[], rules: readonly Rule[]
     list.push(f);
   };
 
+  const total = [...facts.files.values()].filter((f) => f.reported).length;
+  let reportedSoFar = 0;
   for (const file of facts.files.values()) {
     if (!file.reported) continue;
     result.filesAnalyzed++;
@@ -140,6 +142,8 @@ export function analyze(inputs: readonly AnalysisInput[], rules: readonly Rule[]
     };
     visit(file.sourceFile);
     for (const h of exits) h(file.sourceFile);
+    reportedSoFar += perFile.get(file.path)?.length ?? 0;
+    options.onProgress?.(result.filesAnalyzed, total, reportedSoFar);
   }
 
   for (const { rule, setting } of active) {

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { accessChain, memberName, unwrap } from "./ast.js";
-import type { ImportTable } from "./imports.js";
+import type { Binding, ImportTable } from "./imports.js";
 
 /** Structured loggers: they take a fields object next to the message. */
 export const STRUCTURED_LOGGER_MODULES = ["pino", "winston", "bunyan", "@nestjs/common", "log4js", "tslog", "@aws-lambda-powertools/logger", "roarr", "consola", "signale", "fastify", "pino-http"];
@@ -41,16 +41,30 @@ export function loggerCallOf(call: ts.CallExpression, imports: ImportTable, file
   const root = chain[0] === "this" ? chain[1] : chain[0];
   const plain = chain.filter((c) => !c.endsWith("()"));
   const last = plain[plain.length - 1] ?? "";
-  const bound = root ? imports.bindings.get(root.replace(/\(\)$/, "")) : undefined;
+  const bound = chain[0] === "this" ? classFieldBinding(call, root, imports) : root ? imports.bindings.get(root.replace(/\(\)$/, "")) : undefined;
   const viaBinding = bound && STRUCTURED_LOGGER_MODULES.some((m) => bound.module === m || bound.module.startsWith(m + "/")) ? bound.module : undefined;
   // request.log / reply.log / fastify.log / app.log (fastify's pino), ctx.log (koa-pino-logger)
   const frameworkLog = plain.length >= 2 && last === "log" && /^(req|request|reply|fastify|app|server|ctx|this)$/.test(plain[plain.length - 2] ?? "");
   const named = LOGGER_NAME.test(last) && !NOT_LOGGER.test(last) && fileImportsLogger;
   if (!viaBinding && !frameworkLog && !named) return undefined;
   if (bound && !viaBinding && !/^[./@~]|logger|log/i.test(bound.module)) return undefined; // `log` from the debug module, etc.
-  const module = viaBinding ?? (frameworkLog ? "fastify" : moduleHint(imports));
+  const module = viaBinding ?? (frameworkLog && chain[0] !== "this" ? "fastify" : chain[0] === "this" ? undefined : moduleHint(imports));
   const fieldsPosition = module && OBJECT_FIRST.includes(module) ? "first" : module === "winston" ? "last" : undefined;
   return { level, receiver, console: false, module, fieldsPosition };
+}
+
+/** `this.logger` → what the class field `logger = new Logger(…)` / `logger = pino()` was initialized with. */
+function classFieldBinding(node: ts.Node, field: string | undefined, imports: ImportTable): Binding | undefined {
+  if (!field) return undefined;
+  for (let p: ts.Node | undefined = node.parent; p; p = p.parent) {
+    if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) {
+      for (const m of p.members) {
+        if (ts.isPropertyDeclaration(m) && m.name.getText() === field && m.initializer) return imports.bindingOf(m.initializer);
+      }
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 function moduleHint(imports: ImportTable): string | undefined {

@@ -11,6 +11,8 @@ export interface RuleSetting {
 export interface AnalyzeOptions {
   rules?: Record<string, RuleSetting>;
   layers?: LayerConfig;
+  /** Called after each file was walked (files done, files total, findings so far). */
+  onProgress?: (done: number, total: number, findings: number) => void;
 }
 
 /** Exact rule id wins over its category; unset means enabled with the rule's own severity. */

@@ -21,7 +21,7 @@ export interface VigilOptions {
   /** Web URL used in links of the check summary. */
   serverUrl?: string;
   log?: Logger;
-  logLevel?: pino.Level;
+  logLevel?: pino.LevelWithSilent;
   concurrency?: number;
   rerunLabel?: string;
   skipDrafts?: boolean;
