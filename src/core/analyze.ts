@@ -79,9 +79,9 @@ export function analyze(inputs: readonly AnalysisInput[], rules: readonly Rule[]
   const perFile = new Map<string, Finding[]>();
   const emit = (file: FileFacts, meta: RuleMeta, severity: RuleMeta["severity"], d: ReportDescriptor): void => {
     if (!file.reported) return;
-    const line = lineOf(d.node, file.sourceFile);
-    const endLine = endLineOf(d.node, file.sourceFile);
-    const column = file.sourceFile.getLineAndCharacterOfPosition(d.node.getStart(file.sourceFile)).character + 1;
+    const line = d.line ?? lineOf(d.node, file.sourceFile);
+    const endLine = d.line ?? endLineOf(d.node, file.sourceFile);
+    const column = d.line ? 1 : file.sourceFile.getLineAndCharacterOfPosition(d.node.getStart(file.sourceFile)).character + 1;
     const list = perFile.get(file.path) ?? [];
     perFile.set(file.path, list);
     // One finding per rule and line: several reports on one line are one problem to the reader.

@@ -57,7 +57,10 @@ export interface ReportFix {
 }
 
 export interface ReportDescriptor {
+  /** The flagged node; its start line is the finding's line. */
   node: ts.Node;
+  /** Overrides the line (1-based) when the problem is not a node, e.g. a comment directive. */
+  line?: number;
   message: string;
   severity?: Severity;
   fix?: ReportFix;

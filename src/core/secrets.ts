@@ -91,7 +91,7 @@ export const CREDENTIAL_FORMATS: readonly CredentialFormat[] = [
   { name: "Slack webhook", re: /hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,}/ },
   { name: "Stripe secret key", re: /\b(sk|rk)_live_[0-9A-Za-z]{20,}\b/ },
   { name: "Google API key", re: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-  { name: "private key", re: /-----BEGIN ((RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----/ },
+  { name: "private key", re: /-----BEGIN ((RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----(\\n|\s)*[A-Za-z0-9+/=]{20,}/ },
   { name: "SendGrid API key", re: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/ },
   { name: "Twilio API key", re: /\bSK[0-9a-f]{32}\b/ },
   { name: "npm token", re: /\bnpm_[A-Za-z0-9]{36}\b/ },

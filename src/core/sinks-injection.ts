@@ -204,3 +204,8 @@ function overwrittenBeforeUse(use: ts.Identifier, param: ts.ParameterDeclaration
   }
   return false;
 }
+
+/** Command-line arguments of a script or CLI are chosen by the operator running it, not by a remote client. */
+export function isOperatorInput(file: { isScript: boolean }, source: string): boolean {
+  return file.isScript && source.startsWith("process.argv");
+}

@@ -192,7 +192,10 @@ function bindingElementTaint(el: ts.BindingElement, st: State): Taint | undefine
     // const { id } = req  → treat like req.id
     const direct = directSourceWithPath(init, path);
     if (direct) return { source: direct };
-    return evaluate(node.initializer, st);
+    const t = evaluate(node.initializer, st);
+    // const { username } = req.body → "req.body.username": the field, not the whole object
+    if (t && !el.dotDotDotToken && !path.includes("[]") && directSource(init) === t.source) return { source: `${t.source}.${path.join(".")}` };
+    return t;
   }
   if (ts.isVariableDeclaration(node)) return forOfElement(node, st);
   return undefined;

@@ -48,7 +48,13 @@ export interface UrlTaint extends Taint {
  * (`https://api.example.com/users/${id}`), a code-chosen base (`${BASE_URL}/${id}`), or after `?`/`#`.
  * `mode: "redirect"` additionally accepts app-relative targets (`"/profile/" + id`) and rejects `"/" + x` (→ `//evil`).
  */
-export function urlTargetTaint(expr: ts.Expression, kind: SinkKind, mode: "request" | "redirect"): UrlTaint | undefined {
+export function urlTargetTaint(
+  expr: ts.Expression,
+  kind: SinkKind,
+  mode: "request" | "redirect",
+  /** Sources that do not count for this sink (e.g. the Host header for a redirect): treated as code-chosen parts. */
+  ignore?: (t: Taint, piece: ts.Expression) => boolean,
+): UrlTaint | undefined {
   const ps = pieces(expr);
   let before = "";
   for (const p of ps) {
@@ -57,7 +63,7 @@ export function urlTargetTaint(expr: ts.Expression, kind: SinkKind, mode: "reque
       continue;
     }
     const t = taintOf(p.expr, kind);
-    if (!t) {
+    if (!t || ignore?.(t, p.expr)) {
       before += "\0";
       continue;
     }

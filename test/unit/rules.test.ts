@@ -34,7 +34,8 @@ function expectations(text: string): Expectation[] {
     if (!m) return;
     // the next line that is code (not blank, not another annotation/comment)
     let target = i + 1;
-    while (target < lines.length && (/^\s*$/.test(lines[target]) || /^\s*\/\//.test(lines[target]))) target++;
+    // (a vigil-ignore directive is a target too: the engine reads it)
+    while (target < lines.length && (/^\s*$/.test(lines[target]) || (/^\s*\/\//.test(lines[target]) && !/vigil-ignore/.test(lines[target])))) target++;
     for (const id of m[2].split(/\s*,\s*/)) out.push({ line: target + 1, id, kind: m[1] as "expect" | "ok" });
   });
   return out;

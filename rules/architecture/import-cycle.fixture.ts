@@ -1,0 +1,67 @@
+// vigil-fixture-file: src/orders/order.service.ts
+// ok: architecture/import-cycle
+import { logger } from "../lib/logger";
+// expect: architecture/import-cycle
+import { publishOrderPlaced } from "./order.events";
+// ok: architecture/import-cycle
+import type { OrderPlaced } from "./order.events";
+
+export async function placeOrder(id: string) {
+  logger.info("placing", id);
+  const ev: OrderPlaced = { id };
+  await publishOrderPlaced(ev);
+}
+
+// vigil-fixture-file: src/orders/order.events.ts
+// expect: architecture/import-cycle
+import { placeOrder } from "./order.service.js";
+
+export type OrderPlaced = { id: string };
+export async function publishOrderPlaced(ev: OrderPlaced) {
+  if (!ev.id) await placeOrder("retry");
+}
+
+// vigil-fixture-file: src/users/user.model.ts
+// ok: architecture/import-cycle
+import type { UserDto } from "./user.dto";
+export class User {
+  toDto(): UserDto {
+    return { id: "1" };
+  }
+}
+
+// vigil-fixture-file: src/users/user.dto.ts
+// ok: architecture/import-cycle
+import type { User } from "./user.model";
+export type UserDto = { id: string; source?: User };
+
+// vigil-fixture-file: src/billing/invoice.ts
+// expect: architecture/import-cycle
+import { taxFor } from "./tax";
+export const invoiceTotal = (n: number) => n + taxFor(n);
+
+// vigil-fixture-file: src/billing/tax.ts
+// expect: architecture/import-cycle
+export { rate } from "./rates";
+import { rate } from "./rates";
+export const taxFor = (n: number) => n * rate();
+
+// vigil-fixture-context: src/billing/rates.ts
+import { invoiceTotal } from "./invoice";
+export const rate = () => (invoiceTotal(0) > 0 ? 0.2 : 0.1);
+
+// vigil-fixture-context: src/lib/logger.ts
+import pino from "pino";
+export const logger = pino();
+
+// vigil-fixture-context: src/lib/a.ts
+import { b } from "./b";
+export const a = () => b();
+
+// vigil-fixture-context: src/lib/b.ts
+import { a } from "./a";
+export const b = () => a();
+
+// vigil-fixture-file: src/lib/index.ts
+// ok: architecture/import-cycle
+export * from "./logger";

@@ -1,0 +1,136 @@
+import type { ts } from "ts-morph";
+import { defineRule } from "../../src/core/rule.js";
+import { displayPath, isRelativeSpec, mermaidNode, moduleImports } from "../../src/core/module-graph.js";
+import type { ProjectFacts } from "../../src/core/project-facts.js";
+
+interface Edge {
+  to: number;
+  node: ts.Node;
+  spec: string;
+}
+
+/** Runtime import graph of the analyzed files (type-only imports are erased and cannot form a load-order cycle). */
+function importGraph(project: ProjectFacts): { paths: string[]; edges: Edge[][] } {
+  const paths = [...project.files.keys()];
+  const index = new Map(paths.map((p, i) => [p, i]));
+  const edges = paths.map((p) => {
+    const file = project.files.get(p)!;
+    const out: Edge[] = [];
+    const seen = new Set<number>();
+    for (const imp of moduleImports(file.sourceFile)) {
+      if (imp.typeOnly || !isRelativeSpec(imp.spec)) continue;
+      const target = project.resolveImport(p, imp.spec);
+      const to = target === undefined ? undefined : index.get(target);
+      if (to === undefined || seen.has(to)) continue;
+      seen.add(to);
+      out.push({ to, node: imp.node, spec: imp.spec });
+    }
+    return out;
+  });
+  return { paths, edges };
+}
+
+/** Tarjan's strongly connected components, iterative (no recursion limit on deep graphs). Returns component id per node. */
+function tarjan(n: number, edges: Edge[][]): number[] {
+  const index = new Array<number>(n).fill(-1);
+  const low = new Array<number>(n).fill(0);
+  const onStack = new Array<boolean>(n).fill(false);
+  const comp = new Array<number>(n).fill(-1);
+  const stack: number[] = [];
+  let counter = 0;
+  let comps = 0;
+  for (let start = 0; start < n; start++) {
+    if (index[start] !== -1) continue;
+    const work: { v: number; i: number }[] = [{ v: start, i: 0 }];
+    index[start] = low[start] = counter++;
+    stack.push(start);
+    onStack[start] = true;
+    while (work.length) {
+      const top = work[work.length - 1];
+      const { v } = top;
+      if (top.i < edges[v].length) {
+        const w = edges[v][top.i++].to;
+        if (index[w] === -1) {
+          index[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = true;
+          work.push({ v: w, i: 0 });
+        } else if (onStack[w]) low[v] = Math.min(low[v], index[w]);
+        continue;
+      }
+      work.pop();
+      if (work.length) low[work[work.length - 1].v] = Math.min(low[work[work.length - 1].v], low[v]);
+      if (low[v] === index[v]) {
+        for (;;) {
+          const w = stack.pop()!;
+          onStack[w] = false;
+          comp[w] = comps;
+          if (w === v) break;
+        }
+        comps++;
+      }
+    }
+  }
+  return comp;
+}
+
+/** Shortest path from `from` back to `to` inside one component (BFS), as node indexes. */
+function pathWithin(from: number, to: number, edges: Edge[][], comp: number[]): number[] {
+  const prev = new Map<number, number>([[from, -1]]);
+  const queue = [from];
+  for (let qi = 0; qi < queue.length; qi++) {
+    const v = queue[qi];
+    if (v === to) break;
+    for (const e of edges[v]) {
+      if (comp[e.to] !== comp[from] || prev.has(e.to)) continue;
+      prev.set(e.to, v);
+      queue.push(e.to);
+    }
+  }
+  const out: number[] = [];
+  for (let v: number | undefined = to; v !== undefined && v !== -1; v = prev.get(v)) out.unshift(v);
+  return out;
+}
+
+export default defineRule({
+  meta: {
+    id: "architecture/import-cycle",
+    category: "architecture",
+    severity: "warning",
+    cwe: ["CWE-1047"],
+    title: "Import closes a module cycle",
+    description:
+      "Modules that import each other load in an order that depends on who is imported first: one of them sees the other's exports as " +
+      "`undefined` at start-up (\"X is not a function\", a class that is not a constructor), and the pair can only be changed together.",
+    fix: "Move what both need into a third module, invert the dependency (pass a callback/interface), or import lazily inside the function that needs it.",
+  },
+  create() {
+    return {};
+  },
+  project(project, report) {
+    const { paths, edges } = importGraph(project);
+    const comp = tarjan(paths.length, edges);
+    const size = new Map<number, number>();
+    for (const c of comp) size.set(c, (size.get(c) ?? 0) + 1);
+    paths.forEach((path, v) => {
+      const file = project.files.get(path)!;
+      if (!file.reported || file.isTest) return;
+      // The first import of this file that stays inside its cycle (a self-import is a cycle of one).
+      const edge = edges[v].find((e) => (e.to === v) || (comp[e.to] === comp[v] && (size.get(comp[v]) ?? 0) > 1));
+      if (!edge) return;
+      const back = edge.to === v ? [v] : pathWithin(edge.to, v, edges, comp);
+      const cycle = [v, ...back];
+      const names = cycle.map((i) => displayPath(paths[i]));
+      const lines = ["```mermaid", "graph LR"];
+      const unique = cycle.slice(0, -1);
+      unique.forEach((i, k) => lines.push(`  ${mermaidNode(`M${k}`, displayPath(paths[i]))}`));
+      for (let k = 0; k < unique.length; k++) lines.push(`  M${k} --> M${(k + 1) % unique.length}`);
+      lines.push("  linkStyle 0 stroke:#d00,stroke-width:2px", "```");
+      report(path, {
+        node: edge.node,
+        message: `Import of \`${edge.spec}\` closes an import cycle: ${names.join(" → ")}.`,
+        details: lines.join("\n"),
+      });
+    });
+  },
+});

@@ -1,0 +1,108 @@
+import express from "express";
+import vm from "node:vm";
+import { VM, NodeVM } from "vm2";
+import ejs from "ejs";
+import pug from "pug";
+import Handlebars from "handlebars";
+import nunjucks from "nunjucks";
+import _ from "lodash";
+import Koa from "koa";
+
+const app = express();
+const koa = new Koa();
+const FORMULAS: Record<string, (a: number, b: number) => number> = { add: (a, b) => a + b, mul: (a, b) => a * b };
+const DEFAULT_TEMPLATE = "<h1>Hello <%= name %></h1>";
+
+app.post("/calc", (req, res) => {
+  const expr = req.body.expression;
+  // expect: security/code-injection
+  const result = eval(expr);
+  // ok: security/code-injection
+  const parsed = JSON.parse(req.body.payload);
+  // ok: security/code-injection
+  const fn = FORMULAS[String(req.body.op)];
+  res.json({ result, parsed, value: fn ? fn(1, 2) : null });
+});
+
+app.get("/filter", (req, res) => {
+  const field = req.query.field as string;
+  // expect: security/code-injection
+  const predicate = new Function("row", `return row.${field} > 10;`);
+  // ok: security/code-injection
+  const sorter = new Function("a", "b", "return a.createdAt - b.createdAt;");
+  res.json({ p: predicate.length, s: sorter.length });
+});
+
+app.post("/sandbox", (req, res) => {
+  const code = `(function () { return ${req.body.snippet}; })()`;
+  // expect: security/code-injection
+  const out = vm.runInNewContext(code, { console }, { timeout: 100 });
+  // ok: security/code-injection
+  const ok = vm.runInNewContext("total * rate", { total: Number(req.body.total), rate: 0.2 });
+  // expect: security/code-injection
+  const script = new vm.Script("module.exports = " + req.body.module);
+  res.json({ out, ok, script: !!script });
+});
+
+app.post("/vm2", async (req, res) => {
+  const vm2 = new VM({ timeout: 1000, sandbox: {} });
+  // expect: security/code-injection
+  const a = vm2.run(req.body.code);
+  // expect: security/code-injection
+  const b = new NodeVM({ console: "off" }).run(`module.exports = ${req.query.expr}`);
+  // ok: security/code-injection
+  const c = new VM({ sandbox: { input: req.body.input } }).run("input.length");
+  res.json({ a, b, c });
+});
+
+app.get("/later", (req, res) => {
+  // expect: security/code-injection
+  setTimeout("notify('" + req.query.user + "')", 1000);
+  // ok: security/code-injection
+  setTimeout(() => console.log("notify", req.query.user), 1000);
+  res.end();
+});
+
+app.post("/preview", (req, res) => {
+  // expect: security/code-injection
+  const html = ejs.render(req.body.template, { user: req.user });
+  // ok: security/code-injection
+  const safeHtml = ejs.render(DEFAULT_TEMPLATE, { name: req.body.name });
+  res.send(html + safeHtml);
+});
+
+app.post("/email", (req, res) => {
+  const { subject, body } = req.body;
+  // expect: security/code-injection
+  const compiled = pug.compile(`p Hello #{name}\np ${body}`);
+  // expect: security/code-injection
+  const hb = Handlebars.compile(subject);
+  // ok: security/code-injection
+  const fixed = Handlebars.compile("Hello {{name}}")({ name: subject });
+  res.send(compiled({ name: "x" }) + hb({}) + fixed);
+});
+
+koa.use(async (ctx) => {
+  // expect: security/code-injection
+  ctx.body = nunjucks.renderString(ctx.query.tpl as string, { user: "guest" });
+  // ok: security/code-injection
+  ctx.body = nunjucks.render("index.njk", { q: ctx.query.q });
+  // expect: security/code-injection
+  const t = _.template(ctx.request.body.greeting);
+  // ok: security/code-injection
+  const g = _.template("Hello <%- name %>")({ name: ctx.query.name });
+  ctx.body += t({}) + g;
+});
+
+export function evaluateRule(ruleSource: string, facts: object) {
+  // expect: security/code-injection
+  return eval(ruleSource)(facts);
+}
+
+export function runTask(task: () => void, delayMs: number) {
+  // ok: security/code-injection
+  setTimeout(task, delayMs);
+}
+
+// ok: security/code-injection
+eval("1 + 1");

@@ -1,0 +1,162 @@
+import { ts } from "ts-morph";
+import { defineRule } from "../../src/core/rule.js";
+import { taintOf, type Taint } from "../../src/core/taint.js";
+import { memberName, unwrap } from "../../src/core/ast.js";
+import { arrayLiteralOf, constantStringOf, isMaybeTruthy, isOperatorInput, objectLiteralOf, optionValue, parameterInput } from "../../src/core/sinks-injection.js";
+
+const CP_MODULES = ["child_process", "child-process-promise", "child-process-async", "promisify-child-process"];
+/** Functions that hand their first argument to /bin/sh -c. */
+const SHELL_STRING = new Set(["exec", "execSync"]);
+/** Functions taking (program, args[], options): a shell only with `shell: true`. */
+const PROGRAM_ARGS = new Set(["spawn", "spawnSync", "execFile", "execFileSync"]);
+const EXECA_COMMAND = new Set(["execaCommand", "execaCommandSync", "command", "commandSync"]);
+const EXECA_FILE = new Set(["execa", "execaSync", "execaNode", "default", "sync", "node"]);
+const SHELLS = /^(?:.*[\\/])?(sh|bash|zsh|dash|ksh|csh|tcsh|fish|ash|cmd|cmd\.exe|powershell|powershell\.exe|pwsh)$/i;
+
+type Finding = { taint?: Taint; param?: string };
+
+function check(expr: ts.Expression | undefined): Finding | undefined {
+  if (!expr) return undefined;
+  const t = taintOf(expr, "command");
+  if (t) return { taint: t };
+  const p = parameterInput(expr);
+  return p ? { param: p } : undefined;
+}
+
+function checkAll(exprs: readonly (ts.Expression | undefined)[]): Finding | undefined {
+  let weak: Finding | undefined;
+  for (const e of exprs) {
+    const f = check(e);
+    if (f?.taint) return f;
+    weak ??= f;
+  }
+  return weak;
+}
+
+/** Elements of an args array (inline literal or a variable holding one); the array itself when unknown. */
+function argElements(expr: ts.Expression | undefined): ts.Expression[] {
+  if (!expr) return [];
+  const lit = arrayLiteralOf(expr);
+  return lit ? [...lit.elements] : [unwrap(expr)];
+}
+
+export default defineRule({
+  meta: {
+    id: "security/command-injection",
+    category: "security",
+    severity: "error",
+    cwe: ["CWE-78", "CWE-77"],
+    title: "OS command built from untrusted input",
+    description:
+      "A shell command line (or the program to run) contains data the caller controls. Shell metacharacters (`;`, `&&`, `$()`, backticks) " +
+      "let an attacker run arbitrary commands on the server with the service's privileges.",
+    fix: "Run a fixed program with an argument array and no shell (`execFile('convert', [input, output])`, `spawn(cmd, args)` without `shell: true`); validate values against an allow-list; never pass request data to `exec`.",
+  },
+  create(ctx) {
+    // In tests and fixtures only request-tainted commands are reported, not parameter-built ones.
+    const weakOk = !ctx.file.isTest && !ctx.file.isScript;
+    const imports = ctx.file.imports;
+
+    const report = (node: ts.Node, f: Finding, what: string): void => {
+      if (f.taint && !isOperatorInput(ctx.file, f.taint.source)) {
+        ctx.report({ node, message: `${what} built from \`${f.taint.source}\`: an attacker can inject shell commands. Use execFile/spawn with an argument array and no shell.` });
+      } else if (f.param && weakOk) {
+        ctx.report({ node, severity: "warning", message: `${what} built from \`${f.param}\`: whoever calls this controls the command line. Use execFile/spawn with an argument array and no shell.` });
+      }
+    };
+
+    /** spawn(program, args, { shell }) style calls. */
+    const checkProgramArgs = (call: ts.CallExpression, what: string): void => {
+      const [program, second, third] = call.arguments;
+      if (!program) return;
+      const hasArgs = second && !objectLiteralOf(second) && !isOptionsLike(second);
+      const options = hasArgs ? third : second;
+      const shell = optionValue(options, "shell");
+      const args = hasArgs ? argElements(second) : [];
+      if (shell && isMaybeTruthy(shell)) {
+        const f = checkAll([program, ...args]);
+        if (f) return report(call, f, `${what} with \`shell: true\` and a command line`);
+        return;
+      }
+      const prog = constantStringOf(program);
+      if (prog === undefined) {
+        const f = check(program);
+        if (f) report(call, f, `${what} of a program name`);
+        return;
+      }
+      if (SHELLS.test(prog)) {
+        // spawn("sh", ["-c", cmd]) is exec(cmd)
+        const f = checkAll(args);
+        if (f) report(call, f, `${what} of \`${prog}\` with a script`);
+      }
+    };
+
+    return {
+      CallExpression(call) {
+        const r = imports.resolveCall(call);
+        if (!r) return;
+        const mod = r.module;
+        const name = r.name;
+        if (mod && CP_MODULES.includes(mod)) {
+          if (SHELL_STRING.has(name)) {
+            const f = check(call.arguments[0]);
+            if (f) report(call, f, `Shell command passed to \`${name}\``);
+          } else if (PROGRAM_ARGS.has(name)) {
+            checkProgramArgs(call, `\`${name}\``);
+          } else if (name === "fork") {
+            const t = call.arguments[0] && taintOf(call.arguments[0], "command");
+            if (t) report(call, { taint: t }, "Module path passed to `fork`");
+          }
+          return;
+        }
+        if (mod === "cross-spawn" && (r.path.length === 1 ? ["default", "spawn", "sync"].includes(name) || r.path[0] === "default" : PROGRAM_ARGS.has(name) || name === "sync")) {
+          checkProgramArgs(call, "`cross-spawn`");
+          return;
+        }
+        if (mod === "execa") {
+          if (EXECA_COMMAND.has(name)) {
+            const f = check(call.arguments[0]);
+            if (f) report(call, f, `Command line passed to \`${name}\``);
+          } else if (EXECA_FILE.has(name) || r.path[0] === "execa") {
+            checkProgramArgs(call, `\`${name}\``);
+          }
+          return;
+        }
+        if ((mod === "shelljs" || mod === "shelljs/global") && name === "exec") {
+          const f = check(call.arguments[0]);
+          if (f) report(call, f, "Shell command passed to `shell.exec`");
+          return;
+        }
+        if (mod === "node-cmd" && ["run", "get", "runSync"].includes(name)) {
+          const f = check(call.arguments[0]);
+          if (f) report(call, f, `Shell command passed to \`cmd.${name}\``);
+          return;
+        }
+        if (mod === "exec-sh" || (mod === "shell-exec" && r.path[0] === "default")) {
+          const f = check(call.arguments[0]);
+          if (f) report(call, f, "Shell command");
+        }
+      },
+      TaggedTemplateExpression(tt) {
+        // execa's $`…` escapes interpolations as arguments; only a spliced program name is dangerous.
+        const tag = unwrap(tt.tag);
+        const base = ts.isCallExpression(tag) ? tag.expression : tag;
+        const tagName = memberName(base);
+        if (tagName !== "$" && tagName !== "$sync") return;
+        const b = ts.isIdentifier(base) ? imports.bindings.get(base.text) : undefined;
+        if (b?.module !== "execa" && b?.module !== "zx") return;
+        if (!ts.isTemplateExpression(tt.template)) return;
+        if (b.module === "execa" && tt.template.head.text.trim() !== "") return;
+        // zx quotes interpolations too; a leading interpolation still picks the program.
+        if (b.module === "zx" && tt.template.head.text.trim() !== "") return;
+        const t = taintOf(tt.template.templateSpans[0].expression, "command");
+        if (t) report(tt, { taint: t }, "Program name in a `$` command");
+      },
+    };
+  },
+});
+
+function isOptionsLike(expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  return ts.isIdentifier(e) && /^(opts|options|config|spawnOptions|execOptions)$/i.test(e.text);
+}

@@ -1,0 +1,165 @@
+import express from "express";
+import session from "express-session";
+import jwt from "jsonwebtoken";
+import crypto from "crypto";
+import mysql from "mysql2/promise";
+import { Sequelize } from "sequelize";
+import { S3Client } from "@aws-sdk/client-s3";
+import { Strategy as JwtStrategy, ExtractJwt } from "passport-jwt";
+import passport from "passport";
+import { SignJWT } from "jose";
+
+const app = express();
+
+// --- known credential formats ---
+const s3 = new S3Client({
+  region: "eu-west-1",
+  credentials: {
+    // expect: security/hardcoded-secret
+    accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+    // expect: security/hardcoded-secret
+    secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8vL2mNx4Kp",
+  },
+});
+
+// expect: security/hardcoded-secret
+const GITHUB_TOKEN = "ghp_4f9Zq2LmT8wXv1BnR7yKc3JdH6sPa0UeGi5o";
+// expect: security/hardcoded-secret
+const stripe = require("stripe")("sk_live_51HbXq2KZr8TyVw3LmN0pQ4sUa9");
+
+const SIGNING_KEY_PEM =
+  // expect: security/hardcoded-secret
+  "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAvx9yP1t3m0Xq...\n-----END RSA PRIVATE KEY-----";
+
+// --- connection strings ---
+// expect: security/hardcoded-secret
+const mongoUri = "mongodb+srv://appuser:Xk29fLq81mZ@cluster0.ab1cd.mongodb.net/shop";
+// expect: security/hardcoded-secret
+const pgUrl = `postgres://billing:Tr0ub4dor3@${process.env.DB_HOST}:5432/billing`;
+
+// --- names that denote secrets ---
+const config = {
+  db: {
+    host: "db.internal",
+    user: "app",
+    // expect: security/hardcoded-secret
+    password: "s3cr3t-Pa55w0rd!",
+  },
+  // expect: security/hardcoded-secret
+  apiKey: "a8f5f167f44f4964e6c998dee827110c",
+  // expect: security/hardcoded-secret
+  jwtSecret: process.env.JWT_SECRET || "my-jwt-signing-secret-2024",
+};
+
+class MailService {
+  // expect: security/hardcoded-secret
+  private smtpPassword = "hunter2hunter2";
+}
+
+// expect: security/hardcoded-secret
+const sequelize = new Sequelize("shop", "shop_admin", "Sh0pAdm1n#2023", { dialect: "mysql" });
+
+const pool = mysql.createPool({
+  host: process.env.DB_HOST,
+  user: "reports",
+  // expect: security/hardcoded-secret
+  password: "r3p0rts_RO_pw",
+});
+
+// --- secrets passed straight to signing APIs ---
+app.use(
+  session({
+    // expect: security/hardcoded-secret
+    secret: "keyboard cat",
+    resave: false,
+    saveUninitialized: false,
+  }),
+);
+
+app.post("/login", async (req, res) => {
+  // expect: security/hardcoded-secret
+  const token = jwt.sign({ sub: req.body.username }, "shhhhh", { expiresIn: "1h" });
+  res.json({ token });
+});
+
+const hmacKey = "abc";
+export function signWebhook(body: string): string {
+  // expect: security/hardcoded-secret
+  return crypto.createHmac("sha256", hmacKey).update(body).digest("hex");
+}
+
+passport.use(
+  new JwtStrategy(
+    {
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      // expect: security/hardcoded-secret
+      secretOrKey: "passport-secret",
+    },
+    (payload: unknown, done: (e: unknown, u?: unknown) => void) => done(null, payload),
+  ),
+);
+
+export async function issue(claims: Record<string, unknown>) {
+  // expect: security/hardcoded-secret
+  return new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode("jose-hs256-secret"));
+}
+
+// --- safe look-alikes ---
+const safeConfig = {
+  db: {
+    // ok: security/hardcoded-secret
+    password: process.env.DB_PASSWORD,
+  },
+  // ok: security/hardcoded-secret
+  apiKey: "",
+  // ok: security/hardcoded-secret
+  clientSecret: "your-client-secret-here",
+  // ok: security/hardcoded-secret
+  token: "<token>",
+  // ok: security/hardcoded-secret
+  passwordField: "password",
+  // ok: security/hardcoded-secret
+  passwordResetPath: "/auth/password/reset",
+  // ok: security/hardcoded-secret
+  secretName: "prod/app/jwt",
+  // ok: security/hardcoded-secret
+  tokenType: "Bearer",
+  // ok: security/hardcoded-secret
+  csrfToken: "x-csrf-token-header",
+};
+
+const labels = {
+  // ok: security/hardcoded-secret
+  password: "Password",
+  // ok: security/hardcoded-secret
+  confirmPassword: "Enter your password again",
+  // ok: security/hardcoded-secret
+  newPassword: "new-password",
+  // ok: security/hardcoded-secret
+  passwordKey: "auth.password.label",
+};
+
+// ok: security/hardcoded-secret
+const JWT_SECRET_ENV = "JWT_SECRET";
+// ok: security/hardcoded-secret
+const secret = process.env.SESSION_SECRET;
+// ok: security/hardcoded-secret
+const dbPassword = "changeme";
+// ok: security/hardcoded-secret
+const apiToken = "xxxxxxxxxxxxxxxx";
+// ok: security/hardcoded-secret
+const localDb = "postgres://postgres:postgres@localhost:5432/app";
+// ok: security/hardcoded-secret
+const templated = `mysql://${process.env.DB_USER}:${process.env.DB_PASS}@db:3306/app`;
+// ok: security/hardcoded-secret
+const passport_strategy = "jwt";
+
+app.get("/me", (req, res) => {
+  // ok: security/hardcoded-secret
+  const user = jwt.verify(req.headers.authorization ?? "", process.env.JWT_PUBLIC_KEY!, { algorithms: ["RS256"] });
+  // ok: security/hardcoded-secret
+  const etag = crypto.createHash("sha256").update(JSON.stringify(user)).digest("hex");
+  res.set("ETag", etag).json(user);
+});
+
+export { s3, GITHUB_TOKEN, stripe, SIGNING_KEY_PEM, mongoUri, pgUrl, config, MailService, sequelize, pool, safeConfig, labels, JWT_SECRET_ENV, secret, dbPassword, apiToken, localDb, templated, passport_strategy };

@@ -1,0 +1,219 @@
+import { ts } from "ts-morph";
+import { defineRule } from "../../src/core/rule.js";
+import { memberName, propertyNameText, stringValue, unwrap } from "../../src/core/ast.js";
+import {
+  connectionStringPassword, credentialFormatOf, isSecretName, looksLikeSecretValue, resolvedLiteral,
+} from "../../src/core/secrets.js";
+
+type Lit = ts.StringLiteral | ts.NoSubstitutionTemplateLiteral;
+
+/** Calls whose argument at `index` is a signing / encryption key (module, function names, index). */
+const KEY_SINKS: readonly { modules: readonly string[]; names: readonly string[]; index: number; what: string }[] = [
+  { modules: ["jsonwebtoken"], names: ["sign", "verify"], index: 1, what: "JWT signing secret" },
+  { modules: ["jwt-simple"], names: ["encode", "decode"], index: 1, what: "JWT signing secret" },
+  { modules: ["jose", "node-jose"], names: ["sign", "verify", "jwtVerify", "compactVerify", "encode"], index: 1, what: "JWT key" },
+  { modules: ["crypto"], names: ["createHmac"], index: 1, what: "HMAC key" },
+  { modules: ["crypto"], names: ["createCipheriv", "createDecipheriv", "createCipher", "createDecipher"], index: 1, what: "encryption key" },
+  { modules: ["crypto"], names: ["createSecretKey"], index: 0, what: "secret key" },
+  { modules: ["cookie-parser"], names: ["default", "cookieParser"], index: 0, what: "cookie signing secret" },
+  { modules: ["crypto-js"], names: ["encrypt", "decrypt", "HmacSHA256", "HmacSHA512", "HmacSHA1", "HmacMD5"], index: 1, what: "encryption key" },
+];
+/** Option names that hold a signing secret when passed to session / JWT / passport middleware. */
+const SECRET_OPTIONS = new Set(["secret", "secretOrKey", "secretOrPrivateKey", "clientSecret", "consumerSecret", "jwtSecret", "privateKey", "signingKey", "keys"]);
+const SECRET_OPTION_CALLEES = /^(session|expressSession|cookieSession|expressjwt|expressJwt|jwt|koaJwt|fastifyJwt|register|use|Strategy|JwtStrategy|\w+Strategy|JwtModule|registerAsync|forRoot|iron|sealData|getIronSession|withIronSession|ironSession|NextAuth|lucia)$/;
+
+function keyLiteralValue(v: string): boolean {
+  const s = v.trim();
+  if (s.length < 1) return false;
+  if (/^[A-Z][A-Z0-9_]*$/.test(s) && s.includes("_")) return false; // an env var name
+  if (/PUBLIC KEY|CERTIFICATE/.test(s)) return false;
+  if (/^(\.\.?\/|\/)[\w./-]+\.(pem|key|crt|pub)$/.test(s)) return false;
+  return true;
+}
+
+/** The string literal inside `Buffer.from("…")`, `new TextEncoder().encode("…")`, `createSecretKey(Buffer.from("…"))`. */
+function wrappedLiteral(expr: ts.Expression | undefined): Lit | undefined {
+  if (!expr) return undefined;
+  const e = unwrap(expr);
+  const direct = resolvedLiteral(e);
+  if (direct) return direct;
+  if ((ts.isCallExpression(e) || ts.isNewExpression(e)) && e.arguments?.length) {
+    const n = memberName(e.expression);
+    if (n && /^(from|encode|Buffer|createSecretKey|parse|asKey)$/.test(n)) {
+      const a0 = unwrap(e.arguments[0]);
+      if (ts.isStringLiteral(a0) || ts.isNoSubstitutionTemplateLiteral(a0)) return a0;
+      return wrappedLiteral(a0);
+    }
+  }
+  return undefined;
+}
+
+/** Literal values a name-based match looks at: `"lit"`, `env.X || "lit"`, `env.X ?? "lit"`, `Buffer.from("lit")`. */
+function assignedLiteral(expr: ts.Expression | undefined): { lit: Lit; fallback: boolean } | undefined {
+  if (!expr) return undefined;
+  const e = unwrap(expr);
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { lit: e, fallback: false };
+  if (ts.isBinaryExpression(e) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(e.operatorToken.kind)) {
+    const r = unwrap(e.right);
+    if (ts.isStringLiteral(r) || ts.isNoSubstitutionTemplateLiteral(r)) return { lit: r, fallback: true };
+    return undefined;
+  }
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) {
+    const w = wrappedLiteral(e);
+    return w ? { lit: w, fallback: false } : undefined;
+  }
+  return undefined;
+}
+
+export default defineRule({
+  meta: {
+    id: "security/hardcoded-secret",
+    category: "security",
+    severity: "error",
+    cwe: ["CWE-798", "CWE-259", "CWE-321", "CWE-547"],
+    title: "Hard-coded credential or key",
+    description:
+      "A password, API key, token, private key or signing secret is written in the source. Everyone with read access to the " +
+      "repository (and every build artifact) has it; it cannot be rotated without a deploy and is often reused across environments. " +
+      "A hard-coded JWT / session secret lets anyone forge sessions.",
+    fix: "Load it from the environment or a secret manager (`process.env.JWT_SECRET`, AWS Secrets Manager, Vault), rotate the leaked value, and fail fast when it is missing.",
+  },
+  create(ctx) {
+    const file = ctx.file;
+    const imports = file.imports;
+    const isTest = file.isTest;
+    const reported = new Set<ts.Node>();
+
+    const report = (node: ts.Node, message: string, severity?: "error" | "warning"): void => {
+      if (reported.has(node)) return;
+      reported.add(node);
+      ctx.report({ node, message, severity });
+    };
+
+    /** Known credential formats and connection strings with a password, in any literal. */
+    const checkText = (node: ts.Node, text: string): void => {
+      if (text.length < 10) return;
+      const p = node.parent;
+      if (p && (ts.isImportDeclaration(p) || ts.isExternalModuleReference(p) || ts.isLiteralTypeNode(p))) return;
+      if (p && ts.isCallExpression(p) && ts.isIdentifier(p.expression) && p.expression.text === "require") return;
+      const fmt = credentialFormatOf(text);
+      if (fmt) {
+        report(node, `Hard-coded ${fmt} in the source: move it to a secret store and rotate it.`);
+        return;
+      }
+      if (isTest) return;
+      const pw = connectionStringPassword(text);
+      if (pw) {
+        const user = /:\/\/([^:/@]+):/.exec(text)?.[1];
+        if (user === pw || /^(postgres|root|admin|mysql|guest|pass|test|secret|password|mongo|redis|dev|local)$/i.test(pw)) return;
+        report(node, "Connection string with a hard-coded password: read the URL (or at least the password) from the environment.");
+      }
+    };
+
+    const nameBased = (name: string | undefined, value: ts.Expression | undefined, where: string): void => {
+      if (isTest || !name || !isSecretName(name)) return;
+      const a = assignedLiteral(value);
+      if (!a) return;
+      const v = a.lit.text;
+      const minLength = /pass|pwd/i.test(name) ? 5 : 6;
+      if (!looksLikeSecretValue(v, minLength)) return;
+      if (a.fallback) {
+        report(a.lit, `\`${name}\` falls back to a hard-coded value when the environment variable is missing: fail fast instead of shipping a default ${where}.`, "warning");
+        return;
+      }
+      report(a.lit, `Hard-coded value for \`${name}\` ${where}: load it from the environment or a secret manager.`);
+    };
+
+    const sinkKey = (arg: ts.Expression | undefined, what: string): void => {
+      if (isTest || !arg) return;
+      const lit = wrappedLiteral(arg);
+      if (!lit || !keyLiteralValue(lit.text)) return;
+      // Report where the key is used (the literal itself when it is written inline).
+      const node = unwrap(arg) === lit ? lit : arg;
+      report(node, `Hard-coded ${what}${node === lit ? "" : ` (\`${arg.getText().slice(0, 40)}\` is a string literal)`}: anyone with the source can forge or decrypt; load it from the environment.`);
+    };
+
+    const isSecretOptionCall = (obj: ts.ObjectLiteralExpression): boolean => {
+      let p: ts.Node = obj.parent;
+      while (p && (ts.isParenthesizedExpression(p) || ts.isArrayLiteralExpression(p))) p = p.parent;
+      if (!p || !(ts.isCallExpression(p) || ts.isNewExpression(p))) return false;
+      const n = memberName(p.expression);
+      return !!n && SECRET_OPTION_CALLEES.test(n);
+    };
+
+    return {
+      StringLiteral(node) {
+        checkText(node, node.text);
+      },
+      NoSubstitutionTemplateLiteral(node) {
+        checkText(node, node.text);
+      },
+      TemplateExpression(node) {
+        // `mongodb://admin:S3cret@${host}/db`: the credential is in the literal head.
+        checkText(node, node.head.text + node.templateSpans.map((s) => "X" + s.literal.text).join(""));
+      },
+      VariableDeclaration(decl) {
+        if (!ts.isIdentifier(decl.name) || !decl.initializer) return;
+        nameBased(decl.name.text, decl.initializer, "in a variable");
+      },
+      PropertyAssignment(prop) {
+        const name = propertyNameText(prop.name);
+        if (!name) return;
+        // { secret: "keyboard cat" } passed to session() / expressjwt() / new JwtStrategy(): any literal is a real secret.
+        if (!isTest && SECRET_OPTIONS.has(name) && ts.isObjectLiteralExpression(prop.parent) && isSecretOptionCall(prop.parent)) {
+          const init = unwrap(prop.initializer);
+          const lits = ts.isArrayLiteralExpression(init) ? init.elements.map((e) => wrappedLiteral(e)) : [wrappedLiteral(init)];
+          for (const lit of lits) {
+            if (lit && keyLiteralValue(lit.text) && lit.text.length >= 1) {
+              const node = unwrap(prop.initializer) === lit || ts.isArrayLiteralExpression(init) ? lit : prop.initializer;
+              report(node, `Hard-coded \`${name}\` for ${memberName((prop.parent.parent as ts.CallExpression).expression) ?? "middleware"}: anyone with the source can forge signed sessions or tokens.`);
+              return;
+            }
+          }
+          return;
+        }
+        nameBased(name, prop.initializer, "in an object property");
+      },
+      BinaryExpression(bin) {
+        if (bin.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+        const name = memberName(bin.left);
+        nameBased(name, bin.right, "in an assignment");
+      },
+      ClassDeclaration(cls) {
+        for (const m of cls.members) {
+          if (ts.isPropertyDeclaration(m) && m.initializer) nameBased(propertyNameText(m.name), m.initializer, "in a class field");
+        }
+      },
+      NewExpression(call) {
+        // new Sequelize("db", "user", "password", {...})
+        if (imports.isCallTo(call, "sequelize", ["Sequelize", "default"]) && call.arguments && call.arguments.length >= 3) {
+          const lit = resolvedLiteral(call.arguments[2]);
+          if (lit && !isTest && looksLikeSecretValue(lit.text, 4)) report(call.arguments[2], "Hard-coded database password passed to `new Sequelize(…)`: read it from the environment.");
+        }
+      },
+      CallExpression(call) {
+        const r = imports.resolveCall(call);
+        const name = r?.name ?? memberName(call.expression);
+        if (!name) return;
+        for (const s of KEY_SINKS) {
+          if (!s.names.includes(name)) continue;
+          const moduleOk = r?.module ? s.modules.includes(r.module) : false;
+          // `crypto.createHmac` / `jwt.sign` without a visible import (global crypto, injected jwt).
+          const recv = ts.isPropertyAccessExpression(unwrap(call.expression)) ? memberName((unwrap(call.expression) as ts.PropertyAccessExpression).expression) : undefined;
+          const guessOk = !r?.module && ((s.modules.includes("crypto") && recv === "crypto") || (s.modules.includes("jsonwebtoken") && /^(jwt|jsonwebtoken|JWT)$/.test(recv ?? "")));
+          if (!moduleOk && !guessOk) continue;
+          if (s.what === "cookie signing secret" && name !== "default" && name !== "cookieParser") continue;
+          // jose: new SignJWT(claims).sign(secret) takes the key first.
+          const index = s.what === "JWT key" && name === "sign" && call.arguments.length === 1 ? 0 : s.index;
+          sinkKey(call.arguments[index], s.what);
+          return;
+        }
+        // app.set("jwtSecret", "…") / config.set("api_key", "…") / .constant("api_key", "…")
+        if (call.arguments.length === 2 && /^(set|constant|value|put|setSecret|define)$/.test(name)) {
+          const key = stringValue(call.arguments[0]);
+          if (key) nameBased(key, call.arguments[1], "in configuration");
+        }
+      },
+    };
+  },
+});

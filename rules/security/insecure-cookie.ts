@@ -1,0 +1,165 @@
+import { ts } from "ts-morph";
+import { defineRule } from "../../src/core/rule.js";
+import { hasSpread, isBooleanLiteral, memberName, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { findDeclaration } from "../../src/core/scope.js";
+import { objectLiteralOf, propertyNode } from "../../src/core/web-app.js";
+
+const SENSITIVE_NAME = /(sess|sid\b|^sid|token|auth|jwt|refresh|access|login|remember|user|account|identity|credential|connect\.sid|__host-|__secure-)/i;
+const CLIENT_READABLE = /(csrf|xsrf|theme|locale|lang|consent|pref|currency|timezone|tz|tracking|analytics|ui|banner|cookie_?notice|visited|color|mode)/i;
+const SESSION_MODULES = ["express-session", "cookie-session", "koa-session", "@fastify/session", "@fastify/secure-session", "fastify-session", "client-sessions"];
+
+function constString(e: ts.Expression): string | undefined {
+  const v = stringValue(e);
+  if (v !== undefined) return v;
+  const u = unwrap(e);
+  if (ts.isIdentifier(u)) {
+    const d = findDeclaration(u);
+    if (d && ts.isVariableDeclaration(d) && d.initializer) return stringValue(d.initializer);
+  }
+  return undefined;
+}
+
+type Problem = { node: ts.Node; message: string; severity?: "error" | "warning" | "notice" };
+
+function flagValue(obj: ts.ObjectLiteralExpression | undefined, name: string): "true" | "false" | "dynamic" | "missing" {
+  if (!obj) return "missing";
+  const p = propertyNode(obj, name) ?? propertyNode(obj, name.toLowerCase()) ?? (name === "httpOnly" ? propertyNode(obj, "httponly") : undefined);
+  if (!p) return hasSpread(obj) ? "dynamic" : "missing";
+  const v = ts.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
+  if (!v) return "dynamic";
+  if (isBooleanLiteral(v, true)) return "true";
+  if (isBooleanLiteral(v, false)) return "false";
+  if (ts.isStringLiteral(v)) return v.text === "" || /^false$/i.test(v.text) ? "false" : "true";
+  return "dynamic";
+}
+
+/** Flags assigned later: `sess.cookie.secure = true` (the express-session docs pattern). */
+function assignedLater(sf: ts.SourceFile, flag: string): boolean {
+  let found = false;
+  walk(sf, (n) => {
+    if (found) return false;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && memberName(n.left) === flag && ts.isPropertyAccessExpression(unwrap(n.left))) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+function checkOptions(obj: ts.ObjectLiteralExpression | undefined, sensitive: boolean, where: ts.Node, what: string, sf: ts.SourceFile, defaults: { httpOnly: boolean }): Problem | undefined {
+  const secure = flagValue(obj, "secure");
+  const httpOnly = flagValue(obj, "httpOnly");
+  const sameSite = obj ? propertyNode(obj, "sameSite") ?? propertyNode(obj, "samesite") : undefined;
+  const sameSiteValue = sameSite && ts.isPropertyAssignment(sameSite) ? stringValue(sameSite.initializer)?.toLowerCase() : undefined;
+  if (secure === "false" && sensitive) return { node: propertyNode(obj, "secure")!, message: `${what} sets \`secure: false\`: the cookie is sent over plain HTTP where it can be sniffed.` };
+  if (httpOnly === "false" && sensitive) {
+    return { node: propertyNode(obj, "httpOnly") ?? propertyNode(obj, "httponly")!, message: `${what} sets \`httpOnly: false\`: any XSS can read the cookie with document.cookie.` };
+  }
+  if (sameSiteValue === "none" && secure !== "true" && secure !== "dynamic") return { node: sameSite!, message: `${what} sets \`sameSite: "none"\` without \`secure: true\`: the cookie is sent cross-site over HTTP.` };
+  if (!sensitive) return undefined;
+  if (obj && hasSpread(obj)) return undefined;
+  const missing: string[] = [];
+  if (secure === "missing" && !assignedLater(sf, "secure")) missing.push("secure");
+  if (httpOnly === "missing" && !defaults.httpOnly) missing.push("httpOnly");
+  if (missing.length) return { node: where, message: `${what} without ${missing.map((m) => `\`${m}\``).join(" and ")}: ${missing.includes("secure") ? "it travels over plain HTTP" : "scripts can read it"}. Set \`secure: true, httpOnly: true, sameSite: "lax"\`.` };
+  if (!sameSite && !defaults.httpOnly && sameSiteValue === undefined) {
+    return { node: where, severity: "notice", message: `${what} without \`sameSite\`: set \`sameSite: "lax"\` or \`"strict"\` so it is not sent on cross-site requests.` };
+  }
+  return undefined;
+}
+
+export default defineRule({
+  meta: {
+    id: "security/insecure-cookie",
+    category: "security",
+    severity: "warning",
+    cwe: ["CWE-614", "CWE-1004", "CWE-1275"],
+    title: "Session or auth cookie without Secure / HttpOnly / SameSite",
+    description:
+      "A session or token cookie without `Secure` is sent over plain HTTP and can be sniffed; without `HttpOnly` any XSS can steal it; " +
+      "with `SameSite=None` (or no SameSite) it rides along on cross-site requests.",
+    fix: "Set `{ secure: true, httpOnly: true, sameSite: \"lax\" }` (or \"strict\") on auth and session cookies; behind a proxy add `app.set(\"trust proxy\", 1)`.",
+  },
+  create(ctx) {
+    if (ctx.file.isTest) return {};
+    const sf = ctx.file.sourceFile;
+    const report = (p: Problem | undefined): void => {
+      if (p) ctx.report({ node: p.node, message: p.message, severity: p.severity });
+    };
+    return {
+      CallExpression(call) {
+        const name = memberName(call.expression);
+        const recv = receiverOf(call);
+        const recvText = recv ? unwrap(recv).getText() : "";
+        // res.cookie(name, value, opts) / reply.setCookie(…) / ctx.cookies.set(…) / cookies().set(…)
+        const isCookieSet =
+          (name === "cookie" && /^(res|response|reply|resp|ctx\.res|ctx\.response|this\.res)$/.test(recvText)) ||
+          (name === "setCookie" && /^(reply|res|response)$/.test(recvText)) ||
+          (name === "set" && /(^|\.)cookies(\(\))?$/.test(recvText));
+        if (isCookieSet && call.arguments.length >= 2) {
+          const cookieName = constString(call.arguments[0]);
+          const opts = call.arguments[2];
+          const obj = objectLiteralOf(opts);
+          if (opts && !obj) return; // options built elsewhere: cannot tell
+          const valueText = unwrap(call.arguments[1]).getText();
+          const sensitive = cookieName === undefined
+            ? /^(token|jwt|accessToken|refreshToken|sessionId|sid|authToken)$/i.test(valueText) || /\b(sign|jwt)\w*\(/.test(valueText)
+            : SENSITIVE_NAME.test(cookieName) && !CLIENT_READABLE.test(cookieName);
+          // Explicitly weakened flags matter for any cookie that is not meant for client scripts.
+          const weakenable = cookieName === undefined || !CLIENT_READABLE.test(cookieName);
+          const koaDefaults = name === "set" && /^ctx\.cookies$/.test(recvText); // koa: httpOnly defaults to true
+          const p = checkOptions(obj, sensitive, call, `Cookie \`${cookieName ?? "…"}\``, sf, { httpOnly: koaDefaults });
+          if (p) report(p);
+          else if (weakenable && obj) {
+            const s = propertyNode(obj, "secure");
+            const h = propertyNode(obj, "httpOnly");
+            if (s && ts.isPropertyAssignment(s) && isBooleanLiteral(s.initializer, false)) report({ node: s, message: `Cookie \`${cookieName}\` sets \`secure: false\`: it is sent over plain HTTP.` });
+            else if (h && ts.isPropertyAssignment(h) && isBooleanLiteral(h.initializer, false) && cookieName === undefined) report({ node: h, message: "Cookie set with `httpOnly: false`: scripts (and any XSS) can read it." });
+          }
+          return;
+        }
+        // session middleware options
+        let r = ctx.file.imports.resolveCall(call);
+        let args: readonly ts.Expression[] = call.arguments;
+        if (name === "register" && call.arguments.length >= 1) {
+          // fastify.register(require("@fastify/session"), { cookie: {…} })
+          const b = ctx.file.imports.bindingOf(call.arguments[0]);
+          if (!b) return;
+          r = { module: b.module, path: b.path, name: "default" };
+          args = call.arguments.slice(1);
+          if (!args.length) return;
+        } else {
+          const callee = unwrap(call.expression);
+          if (!ts.isIdentifier(callee) && name !== "default") return;
+        }
+        if (!r?.module || !SESSION_MODULES.includes(r.module)) return;
+        if (r.path.length > 1) return;
+        if (args.length === 0) {
+          if (r.module === "express-session") report({ node: call, message: "express-session with default cookie options: the session cookie is sent without `secure` (and without `sameSite`)." });
+          return;
+        }
+        const opts = objectLiteralOf(args.at(-1));
+        if (!opts) return;
+        if (r.module === "express-session" || r.module === "@fastify/session" || r.module === "fastify-session") {
+          const cookieProp = propertyNode(opts, "cookie");
+          const cookie = cookieProp && ts.isPropertyAssignment(cookieProp) ? objectLiteralOf(cookieProp.initializer) : undefined;
+          if (cookieProp && !cookie) return;
+          // opts.cookie = { … } assigned later (often under a production check)
+          if (!cookieProp && /\.cookie\s*=\s*\{/.test(ctx.file.text)) return;
+          report(checkOptions(cookie, true, cookieProp ?? call, "Session cookie", sf, { httpOnly: true }));
+        } else {
+          // cookie-session / koa-session: flags live on the options object; httpOnly defaults to true
+          report(checkOptions(opts, true, call, "Session cookie", sf, { httpOnly: true }));
+        }
+      },
+      BinaryExpression(b) {
+        // sess.cookie.secure = false / session.httpOnly = false
+        if (b.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !isBooleanLiteral(b.right, false)) return;
+        const left = unwrap(b.left);
+        if (!ts.isPropertyAccessExpression(left)) return;
+        const flag = left.name.text;
+        if (flag !== "secure" && flag !== "httpOnly") return;
+        if (!/(sess|cookie)/i.test(left.expression.getText())) return;
+        ctx.report({ node: b, message: `Session cookie \`${flag}\` set to false: ${flag === "secure" ? "sent over plain HTTP" : "readable by scripts"}.` });
+      },
+    };
+  },
+});

@@ -1,0 +1,81 @@
+import crypto from "crypto";
+import express from "express";
+
+const app = express();
+
+export function generateToken(length = 32): string {
+  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  let result = "";
+  for (let i = 0; i < length; i++) {
+    // expect: security/insecure-randomness
+    result += chars.charAt(Math.floor(Math.random() * chars.length));
+  }
+  return result;
+}
+
+app.post("/auth/forgot-password", async (req, res) => {
+  // expect: security/insecure-randomness
+  const resetCode = Math.floor(100000 + Math.random() * 900000);
+  // expect: security/insecure-randomness
+  const sessionId = Math.random().toString(36).substring(2);
+  res.cookie("sid", sessionId, { httpOnly: true });
+  res.json({ sent: resetCode > 0 });
+});
+
+export function createUser(email: string) {
+  return {
+    email,
+    // expect: security/insecure-randomness
+    tempPassword: Math.random().toString(36).slice(-10),
+  };
+}
+
+export const otp = () => {
+  // expect: security/insecure-randomness
+  return String(Math.floor(Math.random() * 1e6)).padStart(6, "0");
+};
+
+export function makeNonce(): string {
+  // expect: security/insecure-randomness
+  return crypto.pseudoRandomBytes(16).toString("hex");
+}
+
+// --- safe look-alikes ---
+export async function withRetry<T>(fn: () => Promise<T>, attempt = 0): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    // ok: security/insecure-randomness
+    const jitter = Math.random() * 100;
+    // ok: security/insecure-randomness
+    const delayMs = 2 ** attempt * 100 + Math.floor(Math.random() * 50);
+    await new Promise((r) => setTimeout(r, delayMs + jitter));
+    return withRetry(fn, attempt + 1);
+  }
+}
+
+export function shouldSample(rate = 0.1): boolean {
+  // ok: security/insecure-randomness
+  return Math.random() < rate;
+}
+
+export function pickColor(): string {
+  const colors = ["#f00", "#0f0", "#00f"];
+  // ok: security/insecure-randomness
+  return colors[Math.floor(Math.random() * colors.length)];
+}
+
+export function secureToken(): string {
+  // ok: security/insecure-randomness
+  return crypto.randomBytes(32).toString("hex");
+}
+
+export function newSessionId(): string {
+  // ok: security/insecure-randomness
+  return crypto.randomUUID();
+}
+
+export function shuffle<T>(items: T[]): T[] {
+  // ok: security/insecure-randomness
+  return items.sort(() => Math.random() - 0.5);
+}

@@ -1,0 +1,74 @@
+import { ts } from "ts-morph";
+import { defineRule } from "../../src/core/rule.js";
+import { memberName, receiverName, unwrap } from "../../src/core/ast.js";
+import { contextNames, nameTokens } from "../../src/core/secrets.js";
+
+/** Names of values that must be unguessable. */
+const SECRET_TOKENS = /^(token|tokens|secret|secrets|password|passwd|pwd|passphrase|otp|totp|hotp|nonce|salt|sid|csrf|xsrf|apikey|auth|authentication|credential|credentials|session|sessionid|verification|verify|reset|recovery|invite|invitation|activation|confirm|confirmation|coupon|voucher|promo|referral|captcha|challenge|pin|iv|jwt|cookie|magic|signup|unsubscribe|share|access|refresh|bearer|pass|temp?password|mfa|2fa)$/;
+const SECRET_JOINED = /(token|secret|password|passwd|nonce|sessionid|apikey|otp|csrf|xsrf|resetcode|verificationcode|verifycode|confirmationcode|activationcode|invitecode|salt|passcode|securitycode|authcode)/;
+/** Identifiers that are not secrets but still should not be guessable: a weaker signal. */
+const ID_TOKENS = /^(uuid|guid|id|ids|code|hash|identifier|uid)$/;
+/** Legitimate uses of Math.random. */
+const BENIGN_TOKENS = /^(jitter|backoff|delay|retry|retries|timeout|sleep|wait|interval|sample|sampling|sampled|rate|shuffle|shuffled|color|colour|hue|rgb|hex|x|y|z|position|pos|offset|width|height|size|angle|rotation|velocity|speed|opacity|alpha|animation|particle|latency|chance|probability|percent|percentage|weight|weights|test|tests|mock|mocks|fake|faker|demo|seed|dummy|noise|loadbalance|balancer|pick|choice|index|idx|order|trace|tracing|span|request|correlation|log|logger|element|dom|css|class|classname|react|key|filename|file|tmp|temp|tempfile|message|quote|tip|greeting|emoji|avatar|placeholder|skeleton|debounce|throttle|canary|experiment|variant|ab|bucket|lottery|dice|roll|game|score|temperature|price|amount|count|quantity|number|num|int|float|range|between|min|max)$/;
+const IGNORE_CALLEES = new Set(["floor", "round", "ceil", "trunc", "abs", "toString", "substring", "substr", "slice", "padStart", "padEnd", "charAt", "join", "push", "String", "Number", "parseInt", "concat", "toFixed", "replace", "toUpperCase", "repeat", "from", "map", "fill", "random"]);
+
+function classify(names: readonly string[]): "secret" | "id" | undefined {
+  let id = false;
+  for (const n of names) {
+    const tokens = nameTokens(n);
+    const joined = n.toLowerCase().replace(/[^a-z0-9]/g, "");
+    if (!tokens.length) continue;
+    const secret = tokens.some((t) => SECRET_TOKENS.test(t)) || SECRET_JOINED.test(joined);
+    const benign = tokens.some((t) => BENIGN_TOKENS.test(t));
+    // `retryJitterMs`, `sampleRate`: benign wins unless a secret word is the last one (`tempPassword`).
+    if (secret && (!benign || SECRET_TOKENS.test(tokens[tokens.length - 1]))) return "secret";
+    if (benign) return id ? "id" : undefined;
+    // `const code = …` inside `sendResetCode()` / a "/reset-password" handler: keep looking for the purpose.
+    if (tokens.some((t) => ID_TOKENS.test(t))) id = true;
+  }
+  return id ? "id" : undefined;
+}
+
+export default defineRule({
+  meta: {
+    id: "security/insecure-randomness",
+    category: "security",
+    severity: "error",
+    cwe: ["CWE-338", "CWE-330"],
+    title: "Predictable random value used as a secret",
+    description:
+      "Math.random() is not cryptographically secure: its state can be recovered from a few outputs, so tokens, session ids, " +
+      "password-reset codes, OTPs, nonces or salts built from it can be predicted and forged.",
+    fix: "Use crypto.randomBytes(32).toString('hex'), crypto.randomUUID() or crypto.randomInt(min, max) for anything that must be unguessable.",
+  },
+  create(ctx) {
+    if (ctx.file.isTest) return {};
+    return {
+      CallExpression(call) {
+        const callee = unwrap(call.expression);
+        const name = memberName(callee);
+        if (name === "pseudoRandomBytes" && (receiverName(call) === "crypto" || ctx.file.imports.isCallTo(call, "crypto", ["pseudoRandomBytes"]))) {
+          ctx.report({ node: call, message: "crypto.pseudoRandomBytes is not cryptographically strong (deprecated): use crypto.randomBytes." });
+          return;
+        }
+        if (name !== "random" || !ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== "Math") return;
+        const names = contextNames(call, IGNORE_CALLEES);
+        const kind = classify(names);
+        if (kind === "secret") {
+          const where = names.find((n) => classify([n]) === "secret") ?? "a secret";
+          ctx.report({ node: call, message: `Math.random() builds \`${where}\`, which must be unguessable: use crypto.randomBytes / crypto.randomUUID / crypto.randomInt.` });
+          return;
+        }
+        if (kind === "id" && /\.toString\(\s*(36|16)\s*\)/.test(statementText(call))) {
+          ctx.report({ node: call, severity: "warning", message: "Identifier generated with Math.random().toString(…): predictable and collision-prone; use crypto.randomUUID()." });
+        }
+      },
+    };
+  },
+});
+
+function statementText(node: ts.Node): string {
+  let p: ts.Node = node;
+  while (p.parent && !ts.isStatement(p) && !ts.isSourceFile(p.parent)) p = p.parent;
+  return p.getText();
+}

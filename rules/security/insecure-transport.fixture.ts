@@ -1,0 +1,66 @@
+import axios from "axios";
+import got from "got";
+import WebSocket from "ws";
+import express from "express";
+
+const app = express();
+
+export async function chargeCard(cardToken: string, amount: number) {
+  // expect: security/insecure-transport
+  return axios.post("http://api.payments-partner.com/v1/charges", { cardToken, amount });
+}
+
+const PARTNER_API = "http://partner.acme-logistics.com/api";
+export async function shipments() {
+  // expect: security/insecure-transport
+  const res = await fetch(PARTNER_API + "/shipments", { headers: { Authorization: `Bearer ${process.env.PARTNER_TOKEN}` } });
+  return res.json();
+}
+
+export const config = {
+  // expect: security/insecure-transport
+  webhookUrl: "http://hooks.acme-crm.io/incoming/orders",
+  // expect: security/insecure-transport
+  authServerUrl: `http://sso.acme.io/realms/${process.env.REALM}`,
+};
+
+// expect: security/insecure-transport
+export const feed = new WebSocket("ws://stream.marketdata.io/quotes");
+
+app.get("/weather", async (req, res) => {
+  // expect: security/insecure-transport
+  const data = await got(`http://api.weather-co.com/v2/forecast?city=${encodeURIComponent(String(req.query.city))}`).json();
+  res.json(data);
+});
+
+// --- safe look-alikes ---
+export async function health() {
+  // ok: security/insecure-transport
+  await axios.get("http://localhost:8080/health");
+  // ok: security/insecure-transport
+  await fetch("http://inventory-service:3000/stock");
+  // ok: security/insecure-transport
+  await got("http://10.0.3.12:9200/_cluster/health");
+  // ok: security/insecure-transport
+  await axios.get("https://api.payments-partner.com/v1/status");
+}
+
+export const xml = {
+  // ok: security/insecure-transport
+  xmlns: "http://www.w3.org/2000/svg",
+  // ok: security/insecure-transport
+  schemaUrl: "http://json-schema.org/draft-07/schema#",
+  // ok: security/insecure-transport
+  homepage: "http://acme.io",
+};
+
+export function upgrade(url: string) {
+  // ok: security/insecure-transport
+  return url.startsWith("http://") ? url.replace("http://", "https://") : url;
+}
+
+// ok: security/insecure-transport
+const METADATA_URL = "http://169.254.169.254/latest/meta-data/";
+// ok: security/insecure-transport
+const ISSUER_URL = process.env.ISSUER_URL ?? "http://keycloak.internal/realms/app";
+export { METADATA_URL, ISSUER_URL };

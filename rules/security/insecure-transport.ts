@@ -1,0 +1,156 @@
+import { ts } from "ts-morph";
+import { defineRule } from "../../src/core/rule.js";
+import { literalPrefix, memberName, objectProperty, propertyNameText, receiverOf, unwrap } from "../../src/core/ast.js";
+import { findDeclaration } from "../../src/core/scope.js";
+import { assignmentsTo } from "../../src/core/scope.js";
+
+/** Hosts where clear text is fine or the URL is an identifier, not a destination. */
+const LOCAL_HOST = /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|[^.]+|.*\.(local|internal|lan|home|corp|svc|cluster\.local|test|example|invalid|localdomain|intranet|private)|host\.docker\.internal)$/i;
+const EXAMPLE_HOST = /^(.*\.)?example\.(com|org|net)$/i;
+const NAMESPACE_HOST = /(^|\.)(w3\.org|xmlns\.com|purl\.org|json-schema\.org|schemas\.xmlsoap\.org|schemas\.microsoft\.com|schemas\.openxmlformats\.org|ns\.adobe\.com|xml\.org|opengis\.net|docs\.oasis-open\.org|relaxng\.org|schema\.org|ogp\.me|apache\.org|openid\.net|jabber\.org|xmpp\.org|java\.sun\.com|xml\.apache\.org|rdfs\.org|rss\.org|feedburner\.com|itunes\.com|googleapis\.com\/auth)$/i;
+const URLISH_NAME = /(api|base|service|backend|upstream|gateway|webhook|hook|callback|auth|oauth|token|login|issuer|jwks|endpoint|server|payment|notify|notification|remote|proxy|registry|broker|redirect|sso|saml|ldap|graphql|rpc|soap|wsdl|ingest|collector|telemetry|sync|partner|provider|vendor)[_-]?\w*(url|uri|endpoint|host|address|addr|origin)s?$|^(base_?url|baseURL|endpoint|endpoints|api_?url|api_?uri|server_?url|webhook|webhook_?url|callback_?url|callback_?uri|redirect_?uri|issuer|jwks_?uri|token_?url|token_?endpoint|auth_?url|authorization_?url)$/i;
+const CLIENT_MODULES = new Set(["axios", "node-fetch", "got", "request", "request-promise", "request-promise-native", "superagent", "needle", "undici", "cross-fetch", "isomorphic-fetch", "ky", "ofetch", "phin", "bent", "http", "ws", "socket.io-client", "urllib", "make-fetch-happen", "wreck", "@hapi/wreck", "centra", "minipass-fetch"]);
+const CLIENT_METHODS = new Set(["get", "post", "put", "patch", "delete", "del", "head", "options", "request", "fetch", "default", "stream", "json", "text", "send", "connect", "io", "WebSocket", "get", "curl"]);
+const URL_OPTION_NAMES = ["url", "uri", "baseURL", "baseUrl", "prefixUrl", "href"];
+
+/** `http://host/...` (or ws://, ftp://) with a remote, non-namespace host → the host; otherwise undefined. */
+export function insecureRemoteHost(text: string | undefined, allowExample = false): string | undefined {
+  if (!text) return undefined;
+  const m = /^\s*(http|ws|ftp|telnet):\/\/(?:[^@/\s]*@)?(\[[^\]]*\]|[^/:?#\s'"`]+)/i.exec(text);
+  if (!m) return undefined;
+  const host = m[2].toLowerCase();
+  if (!host || host.includes("$") || host.includes("{")) return undefined;
+  if (LOCAL_HOST.test(host) || NAMESPACE_HOST.test(host)) return undefined;
+  if (!allowExample && EXAMPLE_HOST.test(host)) return undefined;
+  return host;
+}
+
+export default defineRule({
+  meta: {
+    id: "security/insecure-transport",
+    category: "security",
+    severity: "warning",
+    cwe: ["CWE-319"],
+    title: "Clear-text HTTP to a remote host",
+    description:
+      "Requests over http:// (or ws://, ftp://) to another host travel unencrypted: anyone on the path can read API keys, tokens, " +
+      "cookies and personal data, or tamper with the response.",
+    fix: "Use https:// (wss://) endpoints; keep endpoints in configuration and reject non-TLS URLs for production.",
+  },
+  create(ctx) {
+    if (ctx.file.isTest) return {};
+    const imports = ctx.file.imports;
+    const reported = new Set<ts.Node>();
+
+    const report = (node: ts.Node, host: string, how: string, url: string): void => {
+      if (reported.has(node)) return;
+      reported.add(node);
+      const scheme = /^\s*(\w+):/.exec(url)?.[1]?.toLowerCase() ?? "http";
+      const proto = scheme === "ws" ? "WebSocket" : scheme.toUpperCase();
+      ctx.report({ node, message: `${how} \`${host}\` over clear-text ${proto}: traffic (tokens, cookies, data) can be read or modified in transit. Use ${scheme === "ws" ? "wss://" : scheme === "ftp" ? "SFTP/FTPS" : "https://"}.` });
+    };
+
+    /** Literal text at the head of a URL expression: "http://…", `http://host/${x}`, "http://host" + path, or a const holding it. */
+    const urlText = (expr: ts.Expression | undefined, depth = 0): { text: string; literal: boolean } | undefined => {
+      if (!expr || depth > 2) return undefined;
+      const e = unwrap(expr);
+      const prefix = literalPrefix(e);
+      if (prefix !== undefined) return { text: prefix, literal: true };
+      if (ts.isIdentifier(e)) {
+        const d = findDeclaration(e);
+        if (d && ts.isVariableDeclaration(d) && d.initializer && !assignmentsTo(d).length) {
+          const inner = urlText(d.initializer, depth + 1);
+          return inner ? { text: inner.text, literal: false } : undefined;
+        }
+      }
+      if (ts.isNewExpression(e) && memberName(e.expression) === "URL" && e.arguments?.length === 1) return urlText(e.arguments[0], depth + 1);
+      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+        const inner = urlText(e.left, depth + 1);
+        return inner ? { text: inner.text, literal: false } : undefined;
+      }
+      return undefined;
+    };
+
+    const isClientCall = (call: ts.CallExpression | ts.NewExpression): boolean => {
+      const r = imports.resolveCall(call);
+      const name = memberName(call.expression);
+      if (r?.module) {
+        if (!CLIENT_MODULES.has(r.module)) return false;
+        if (r.module === "http") return name === "get" || name === "request";
+        return r.path.length <= 1 || CLIENT_METHODS.has(r.name) || !!r.instance;
+      }
+      if (ts.isIdentifier(unwrap(call.expression))) return name === "fetch" || name === "axios" || name === "WebSocket" || name === "EventSource" || name === "io" || name === "got" || name === "$fetch";
+      const recv = receiverOf(call);
+      const rn = recv ? memberName(recv) : undefined;
+      return !!rn && /^(axios|got|superagent|request|http|client|httpClient|api|apiClient|needle)$/.test(rn) && CLIENT_METHODS.has(name ?? "");
+    };
+
+    const checkUrlArg = (call: ts.CallExpression | ts.NewExpression, arg: ts.Expression | undefined): void => {
+      if (!arg) return;
+      const u = urlText(arg);
+      // A request actually sent over http:// — even to a documentation host, the code path is clear text.
+      const host = insecureRemoteHost(u?.text, true);
+      if (!u || !host) return;
+      report(u.literal ? unwrap(arg) : call, host, `Request to`, u.text);
+    };
+
+    const checkClient = (call: ts.CallExpression | ts.NewExpression): void => {
+      if (!isClientCall(call)) return;
+      const args = call.arguments ?? [];
+      const name = memberName(call.expression);
+      // needle("get", url), superagent("GET", url)
+      const first = args[0] && /^(get|post|put|patch|delete|head)$/i.test(literalPrefix(args[0]) ?? "") ? args[1] : args[0];
+      checkUrlArg(call, first);
+      // axios({ url }), request({ uri }), got(url, { prefixUrl }), axios.create({ baseURL })
+      for (const a of args.slice(0, 2)) {
+        const obj = unwrap(a);
+        const o = ts.isObjectLiteralExpression(obj) ? obj : ts.isIdentifier(obj) ? objectOf(obj) : undefined;
+        if (!o) continue;
+        for (const n of URL_OPTION_NAMES) {
+          const v = objectProperty(o, n);
+          if (v) checkUrlArg(call, v);
+        }
+      }
+      void name;
+    };
+
+    return {
+      CallExpression(call) {
+        checkClient(call);
+      },
+      NewExpression(call) {
+        const name = memberName(call.expression);
+        if (name === "WebSocket" || name === "EventSource" || imports.isCallTo(call, "ws")) {
+          checkUrlArg(call, call.arguments?.[0]);
+        }
+      },
+      PropertyAssignment(prop) {
+        const name = propertyNameText(prop.name);
+        if (!name || !URLISH_NAME.test(name)) return;
+        const u = urlText(prop.initializer);
+        if (!u?.literal) return;
+        const host = insecureRemoteHost(u.text);
+        if (host) report(unwrap(prop.initializer), host, `\`${name}\` points to`, u.text);
+      },
+      VariableDeclaration(decl) {
+        if (!ts.isIdentifier(decl.name) || !decl.initializer || !URLISH_NAME.test(decl.name.text)) return;
+        const init = unwrap(decl.initializer);
+        // process.env.API_URL || "http://…" : the fallback is what runs when the variable is missing
+        const value = ts.isBinaryExpression(init) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(init.operatorToken.kind) ? init.right : init;
+        const u = urlText(value);
+        if (!u?.literal) return;
+        const host = insecureRemoteHost(u.text);
+        if (host) report(unwrap(value), host, `\`${decl.name.text}\` points to`, u.text);
+      },
+    };
+  },
+});
+
+function objectOf(id: ts.Identifier): ts.ObjectLiteralExpression | undefined {
+  const d = findDeclaration(id);
+  if (d && ts.isVariableDeclaration(d) && d.initializer) {
+    const init = unwrap(d.initializer);
+    if (ts.isObjectLiteralExpression(init)) return init;
+  }
+  return undefined;
+}

@@ -1,0 +1,236 @@
+import { ts } from "ts-morph";
+import { defineRule, type ReportFix } from "../../src/core/rule.js";
+import { endLineOf, enclosingFunction, hasSpread, isBooleanLiteral, isFunctionLike, lineOf, memberName, objectProperty, propertyNameText, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { resolvedObject } from "../../src/core/secrets.js";
+import { findDeclaration } from "../../src/core/scope.js";
+
+/** Claims that are fine to read without verification (scheduling a refresh, picking the key). */
+const HARMLESS_CLAIMS = new Set(["exp", "iat", "nbf", "header", "kid", "alg", "typ", "jti", "iss"]);
+const VERIFY_CALL = /verify|validate(Token|Jwt)|authenticate/i;
+
+function algorithmsOf(opts: ts.ObjectLiteralExpression | undefined): ts.Expression | undefined {
+  return objectProperty(opts, "algorithms");
+}
+
+function includesNone(expr: ts.Expression | undefined): ts.Node | undefined {
+  if (!expr) return undefined;
+  const e = unwrap(expr);
+  if (ts.isArrayLiteralExpression(e)) return e.elements.find((x) => /^none$/i.test(stringValue(x) ?? ""));
+  return /^none$/i.test(stringValue(e) ?? "") ? e : undefined;
+}
+
+/** Is the result of `decode(...)` used as identity data (claims other than exp/iat/header)? */
+function decodedUse(call: ts.CallExpression): "claims" | "returned" | undefined {
+  let node: ts.Node = call;
+  while (node.parent && (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isAwaitExpression(node.parent) || ts.isNonNullExpression(node.parent))) node = node.parent;
+  const p = node.parent;
+  if (!p) return undefined;
+  if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === node) {
+    const name = memberName(p);
+    if (name && HARMLESS_CLAIMS.has(name)) return undefined;
+    if (name === "payload" && p.parent && (ts.isPropertyAccessExpression(p.parent) || ts.isElementAccessExpression(p.parent))) {
+      const inner = memberName(p.parent);
+      if (inner && HARMLESS_CLAIMS.has(inner)) return undefined;
+    }
+    return "claims";
+  }
+  if (ts.isBinaryExpression(p) && p.right === node && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const target = memberName(p.left);
+    if (target && /^(user|identity|principal|auth|session|account|currentUser|claims)$/i.test(target)) return "claims";
+    if (ts.isIdentifier(p.left)) return usesOfVariable(p.left);
+    return undefined;
+  }
+  if (ts.isVariableDeclaration(p) && p.initializer === node) {
+    if (ts.isObjectBindingPattern(p.name)) {
+      const names = p.name.elements.map((e) => (e.propertyName ? propertyNameText(e.propertyName) : ts.isIdentifier(e.name) ? e.name.text : undefined));
+      return names.some((n) => !n || !HARMLESS_CLAIMS.has(n)) ? "claims" : undefined;
+    }
+    if (ts.isIdentifier(p.name)) return usesOfVariable(p.name);
+    return undefined;
+  }
+  if (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === node)) return "returned";
+  if (ts.isCallExpression(p) && p.arguments.includes(node as ts.Expression)) {
+    const n = memberName(p.expression);
+    if (n && /^(next|done|resolve|findById|findOne|findUnique|findByPk|getUser|loadUser|setUser)$/.test(n)) return "claims";
+  }
+  return undefined;
+}
+
+function usesOfVariable(id: ts.Identifier): "claims" | "returned" | undefined {
+  const decl = findDeclaration(id) ?? id.parent;
+  const fn = enclosingFunction(id) ?? id.getSourceFile();
+  let result: "claims" | "returned" | undefined;
+  walk(fn, (n) => {
+    if (result === "claims") return false;
+    if (!ts.isIdentifier(n) || n.text !== id.text || n === id) return;
+    if (findDeclaration(n) !== decl && ts.isVariableDeclaration(decl)) return;
+    const p = n.parent;
+    if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === n) {
+      const name = memberName(p);
+      if (name && HARMLESS_CLAIMS.has(name)) return;
+      if (name === "payload" && (ts.isPropertyAccessExpression(p.parent) || ts.isElementAccessExpression(p.parent)) && HARMLESS_CLAIMS.has(memberName(p.parent) ?? "")) return;
+      result = "claims";
+    } else if (ts.isBinaryExpression(p) && p.right === n && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      result = "claims";
+    } else if (ts.isShorthandPropertyAssignment(p) || ts.isPropertyAssignment(p)) {
+      result = "claims";
+    } else if (ts.isVariableDeclaration(p) && ts.isObjectBindingPattern(p.name)) {
+      result = "claims";
+    } else if (ts.isCallExpression(p) && p.arguments.includes(n)) {
+      result = "claims";
+    } else if (ts.isReturnStatement(p)) {
+      result ??= "returned";
+    }
+  });
+  return result;
+}
+
+/** Any verify-like call in the function (or the whole handler chain): then decode is only a peek. */
+function verifiedNearby(call: ts.Node): boolean {
+  const fn = enclosingFunction(call);
+  const scope: ts.Node = fn ?? call.getSourceFile();
+  let found = false;
+  walk(scope, (n) => {
+    if (found) return false;
+    if (ts.isCallExpression(n) && VERIFY_CALL.test(memberName(n.expression) ?? "")) found = true;
+    if (ts.isNewExpression(n) && /Verif/i.test(memberName(n.expression) ?? "")) found = true;
+  });
+  return found;
+}
+
+export default defineRule({
+  meta: {
+    id: "security/jwt",
+    category: "security",
+    severity: "error",
+    cwe: ["CWE-347", "CWE-345", "CWE-613"],
+    title: "JWT signature or expiry not enforced",
+    description:
+      "JWTs are only as good as their verification: decode() does not check the signature, accepting the `none` algorithm or " +
+      "leaving `algorithms` open allows forged or algorithm-confused tokens, and tokens without expiry (or with " +
+      "ignoreExpiration) stay valid forever once stolen.",
+    fix: "Always jwt.verify(token, key, { algorithms: [\"RS256\"] }) (or jose jwtVerify) before trusting claims; never allow `none`; sign with `expiresIn`.",
+  },
+  create(ctx) {
+    const imports = ctx.file.imports;
+    const sf = ctx.file.sourceFile;
+    if (ctx.file.isTest) return {};
+
+    const verifyFix = (call: ts.CallExpression, key: ts.Expression | undefined): ReportFix | undefined => {
+      const line = lineOf(call, sf);
+      if (endLineOf(call, sf) !== line) return undefined;
+      const alg = key && /public|pub|cert|pem|jwks|rsa|rs256/i.test(key.getText()) ? "RS256" : "HS256";
+      const lineStart = sf.getPositionOfLineAndCharacter(line - 1, 0);
+      const text = ctx.file.lineText(line);
+      const args = call.arguments;
+      const at = (pos: number, insert: string, removeLen = 0): string => text.slice(0, pos - lineStart) + insert + text.slice(pos - lineStart + removeLen);
+      let out: string | undefined;
+      if (args.length === 2) out = at(args[1].getEnd(), `, { algorithms: ["${alg}"] }`);
+      else if (args.length === 3 && isFunctionLike(unwrap(args[2]))) out = at(args[2].getStart(sf), `{ algorithms: ["${alg}"] }, `);
+      else if (args.length >= 3 && ts.isObjectLiteralExpression(unwrap(args[2]))) {
+        const obj = unwrap(args[2]) as ts.ObjectLiteralExpression;
+        out = obj.properties.length ? at(obj.properties[0].getStart(sf), `algorithms: ["${alg}"], `) : at(obj.getStart(sf), `{ algorithms: ["${alg}"] }`, obj.getWidth(sf));
+      }
+      return out === undefined ? undefined : { description: `Pin the accepted algorithm (${alg})`, text: out };
+    };
+
+    return {
+      CallExpression(call) {
+        const r = imports.resolveCall(call);
+        if (!r?.module) return;
+        const args = call.arguments;
+
+        if (r.module === "jsonwebtoken") {
+          if (r.name === "verify") {
+            const optsArg = args[2] && !isFunctionLike(unwrap(args[2])) ? args[2] : undefined;
+            const opts = resolvedObject(optsArg);
+            if (optsArg && !opts) return; // options built elsewhere: cannot tell
+            const none = includesNone(algorithmsOf(opts));
+            if (none) {
+              ctx.report({ node: call, message: "jwt.verify accepts the `none` algorithm: unsigned tokens pass verification. Allow only the algorithm you sign with." });
+              return;
+            }
+            if (isBooleanLiteral(objectProperty(opts, "ignoreExpiration"), true)) {
+              ctx.report({ node: call, message: "jwt.verify with `ignoreExpiration: true` accepts expired tokens forever: remove it and use short expiries plus refresh tokens." });
+              return;
+            }
+            if (!algorithmsOf(opts) && !hasSpread(opts)) {
+              ctx.report({
+                node: call,
+                severity: "warning",
+                message: "jwt.verify without an `algorithms` allow-list: the token header chooses the algorithm (algorithm-confusion attacks). Pin the expected algorithm.",
+                fix: verifyFix(call, args[1]),
+              });
+            }
+            return;
+          }
+          if (r.name === "sign") {
+            const opts = resolvedObject(args[2] && !isFunctionLike(unwrap(args[2])) ? args[2] : undefined);
+            const alg = objectProperty(opts, "algorithm");
+            if (alg && /^none$/i.test(stringValue(alg) ?? "")) {
+              ctx.report({ node: call, message: "jwt.sign with algorithm `none` produces unsigned tokens anyone can forge." });
+              return;
+            }
+            if (args[2] && !opts) return;
+            if (objectProperty(opts, "expiresIn") || hasSpread(opts)) return;
+            const payload = resolvedObject(args[0]);
+            if (!payload || hasSpread(payload) || objectProperty(payload, "exp")) return;
+            ctx.report({ node: call, severity: "notice", message: "jwt.sign without `expiresIn` (and no `exp` claim): the token never expires once issued or stolen." });
+            return;
+          }
+          if (r.name === "decode") {
+            if (verifiedNearby(call)) return;
+            const use = decodedUse(call);
+            if (use) {
+              ctx.report({
+                node: call,
+                severity: use === "claims" ? "error" : "warning",
+                message: "jwt.decode() does not verify the signature: claims read from it can be forged. Use jwt.verify(token, key, { algorithms }) before trusting them.",
+              });
+            }
+          }
+          return;
+        }
+
+        if (r.module === "jwt-simple" && r.name === "decode") {
+          const noVerify = args[2];
+          if (noVerify && !isBooleanLiteral(noVerify, false) && unwrap(noVerify).kind !== ts.SyntaxKind.UndefinedKeyword && !(ts.isIdentifier(unwrap(noVerify)) && (unwrap(noVerify) as ts.Identifier).text === "undefined")) {
+            ctx.report({ node: call, message: "jwt-simple decode() with a truthy third argument (noVerify) skips signature verification." });
+          }
+          return;
+        }
+
+        if ((r.module === "jose" && /^(decodeJwt|decode)$/.test(r.name)) || (r.module === "jwt-decode" && /^(default|jwtDecode|jwt_decode|decode)$/.test(r.name))) {
+          if (r.name === "decodeJwt" || r.module === "jwt-decode" || r.path.includes("JWT")) {
+            if (verifiedNearby(call)) return;
+            const use = decodedUse(call);
+            if (use === "claims") ctx.report({ node: call, message: `${r.name === "default" ? "jwt-decode" : r.name}() only decodes: the signature is not checked, so these claims can be forged. Verify with jwtVerify first.` });
+          }
+          return;
+        }
+
+        if (r.module === "express-jwt" || r.module === "koa-jwt") {
+          const opts = resolvedObject(args[0]);
+          if (!opts || hasSpread(opts)) return;
+          const algs = algorithmsOf(opts);
+          if (includesNone(algs)) ctx.report({ node: call, message: "JWT middleware accepts the `none` algorithm: unsigned tokens pass." });
+          else if (!algs && objectProperty(opts, "secret")) ctx.report({ node: call, severity: "warning", message: "JWT middleware without an `algorithms` allow-list: pin the algorithm you sign with." });
+        }
+      },
+      PropertyAccessExpression(pa) {
+        // jose v2: JWT.verify(token, JWK.None)
+        if (pa.name.text === "None" && memberName(pa.expression) === "JWK" && imports.hasModule("jose")) {
+          ctx.report({ node: pa, message: "JWK.None accepts unsigned (`alg: none`) tokens." });
+        }
+      },
+      PropertyAssignment(prop) {
+        // passport-jwt: { ignoreExpiration: true }
+        if (propertyNameText(prop.name) === "ignoreExpiration" && isBooleanLiteral(prop.initializer, true)) {
+          const call = prop.parent.parent;
+          if (call && (ts.isCallExpression(call) || ts.isNewExpression(call)) && imports.isCallTo(call, "jsonwebtoken")) return; // reported on the call
+          ctx.report({ node: prop, message: "`ignoreExpiration: true` accepts expired tokens forever." });
+        }
+      },
+    };
+  },
+});

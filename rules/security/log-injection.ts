@@ -1,0 +1,85 @@
+import { ts } from "ts-morph";
+import { defineRule } from "../../src/core/rule.js";
+import { memberName, receiverOf, unwrap } from "../../src/core/ast.js";
+import { interpolations } from "../../src/core/strings.js";
+import { type Taint, taintOf } from "../../src/core/taint.js";
+
+const LOG_METHODS = new Set(["log", "info", "warn", "warning", "error", "debug", "trace", "fatal", "verbose", "silly", "notice", "critical", "crit", "alert", "emerg", "http"]);
+const LOGGER_NAME = /^(console|logger|log|logging|winston|pino|bunyan|signale|consola|audit|auditLog|\w*Logger|\w*logger|\w*Log)$/;
+/** Whole parsed objects: loggers serialize them (JSON / util.inspect), escaping line breaks. */
+const WHOLE_OBJECT = /^[\w$]+(\.request)?\.(body|query|params|headers|cookies|signedCookies|files)$|^[\w$]+\.(queryStringParameters|pathParameters|multiValueHeaders)$/;
+
+/** URL, path and header values cannot carry a raw CR/LF (Node's HTTP parser rejects them): request-logging lines are fine. */
+const NO_NEWLINE_SOURCE = /^[\w$]+(\.request|\.req)?\.(url|originalUrl|path|baseUrl|method|ip|ips|hostname|host|protocol|href|headers|header|get|rawPath)\b/;
+
+function isLoggerCall(call: ts.CallExpression, imports: { resolveCall(c: ts.CallExpression): { module?: string } | undefined }): boolean {
+  const callee = unwrap(call.expression);
+  if (ts.isIdentifier(callee)) return imports.resolveCall(call)?.module === "debug";
+  const name = memberName(callee);
+  if (!name || !LOG_METHODS.has(name)) return false;
+  const recv = receiverOf(call);
+  if (!recv) return false;
+  const r = unwrap(recv);
+  const last = ts.isIdentifier(r) ? r.text : ts.isPropertyAccessExpression(r) ? r.name.text : ts.isCallExpression(r) ? memberName(r.expression) : undefined;
+  if (!last) return false;
+  if (ts.isCallExpression(r)) return /^(child|getLogger|createLogger|logger|scope|withTag|tag)$/.test(last); // logger.child({ … }).info(…)
+  if (ts.isIdentifier(r) && r.text === "console") return true;
+  return LOGGER_NAME.test(last) && last !== "console" || last === "console";
+}
+
+function messageTaint(arg: ts.Expression): Taint | undefined {
+  const t = messageTaintInner(arg);
+  return t && !NO_NEWLINE_SOURCE.test(t.source) ? t : undefined;
+}
+
+/** Tainted text that ends up in the log line: string builds, or a direct string-valued source. */
+function messageTaintInner(arg: ts.Expression): Taint | undefined {
+  const a = unwrap(arg);
+  if (ts.isObjectLiteralExpression(a) || ts.isArrayLiteralExpression(a)) return undefined; // structured fields are serialized
+  if (ts.isTemplateExpression(a) || ts.isBinaryExpression(a) && a.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    for (const part of interpolations(a)) {
+      const t = taintOf(part, "log");
+      if (t && !WHOLE_OBJECT.test(t.source)) return t;
+    }
+    return undefined;
+  }
+  if (ts.isCallExpression(a) && /^(String|format|sprintf|concat|join|trim|toString)$/.test(memberName(a.expression) ?? "")) {
+    const t = taintOf(a, "log");
+    return t && !WHOLE_OBJECT.test(t.source) ? t : undefined;
+  }
+  const t = taintOf(a, "log");
+  if (!t || WHOLE_OBJECT.test(t.source)) return undefined;
+  // A variable holding a built string, or a field of the request (req.query.user, req.body.name, a header)
+  if (ts.isIdentifier(a) || ts.isPropertyAccessExpression(a) || ts.isElementAccessExpression(a) || ts.isCallExpression(a)) return t;
+  return undefined;
+}
+
+export default defineRule({
+  meta: {
+    id: "security/log-injection",
+    category: "security",
+    severity: "warning",
+    cwe: ["CWE-117"],
+    title: "Request data written into a log message unneutralized",
+    description:
+      "Text from the request is spliced into a log message. A value containing CR/LF forges extra log lines (fake `login succeeded for admin` " +
+      "entries), hides an attack from whoever reads the logs, or injects markup into log viewers.",
+    fix: "Log request values as structured fields (`logger.info({ user }, \"login\")`), or strip line breaks first (`value.replace(/[\\r\\n]/g, \"\")`) / `JSON.stringify(value)`.",
+  },
+  create(ctx) {
+    return {
+      CallExpression(call) {
+        if (!call.arguments.length || !isLoggerCall(call, ctx.file.imports)) return;
+        const name = memberName(call.expression);
+        const args = name === "log" && call.arguments.length > 1 && /^['"](info|warn|error|debug|verbose|silly|http)['"]$/.test(call.arguments[0].getText()) ? call.arguments.slice(1) : call.arguments;
+        for (const a of args) {
+          const t = messageTaint(a);
+          if (t) {
+            ctx.report({ node: call, message: `Log message includes \`${t.source}\` unneutralized: CR/LF in it forges log entries. Log it as a structured field or strip line breaks.` });
+            return;
+          }
+        }
+      },
+    };
+  },
+});

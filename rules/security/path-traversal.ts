@@ -1,0 +1,158 @@
+import { ts } from "ts-morph";
+import { defineRule } from "../../src/core/rule.js";
+import { taintOf } from "../../src/core/taint.js";
+import { enclosingFunction, isInside, memberName, receiverOf, unwrap, walk } from "../../src/core/ast.js";
+import { findDeclaration } from "../../src/core/scope.js";
+import { isGuardCondition } from "../../src/core/guards.js";
+import { isOperatorInput, objectLiteralOf, optionValue } from "../../src/core/sinks-injection.js";
+
+const FS_MODULES = ["fs", "fs/promises", "fs-extra", "graceful-fs", "mz/fs", "original-fs", "fs-extra/esm", "node:fs"];
+/** fs functions whose first argument is a path. */
+const FS_PATH_FUNCS = new Set([
+  "readFile", "readFileSync", "writeFile", "writeFileSync", "appendFile", "appendFileSync", "createReadStream", "createWriteStream",
+  "unlink", "unlinkSync", "rm", "rmSync", "rmdir", "rmdirSync", "readdir", "readdirSync", "stat", "statSync", "lstat", "lstatSync",
+  "access", "accessSync", "exists", "existsSync", "open", "openSync", "mkdir", "mkdirSync", "readlink", "readlinkSync", "chmod",
+  "chmodSync", "chown", "chownSync", "truncate", "truncateSync", "utimes", "utimesSync", "opendir", "opendirSync", "watch", "watchFile",
+  "realpath", "realpathSync", "mkdtemp", "mkdtempSync", "lchown", "lutimes",
+  // fs-extra
+  "remove", "removeSync", "outputFile", "outputFileSync", "readJson", "readJsonSync", "readJSON", "readJSONSync", "writeJson",
+  "writeJsonSync", "writeJSON", "outputJson", "outputJsonSync", "ensureDir", "ensureDirSync", "ensureFile", "ensureFileSync",
+  "emptyDir", "emptyDirSync", "pathExists", "pathExistsSync", "mkdirp", "mkdirs", "mkdirsSync", "mkdirpSync",
+]);
+/** fs functions with two paths (source, destination). */
+const FS_TWO_PATHS = new Set(["copyFile", "copyFileSync", "rename", "renameSync", "link", "linkSync", "symlink", "symlinkSync", "cp", "cpSync", "copy", "copySync", "move", "moveSync"]);
+const RESPONSE_FILE = new Set(["sendFile", "sendfile", "download"]);
+const RESPONSE_NAMES = /^(res|response|reply|resp|ctx\.res|h)$/;
+
+export default defineRule({
+  meta: {
+    id: "security/path-traversal",
+    category: "security",
+    severity: "error",
+    cwe: ["CWE-22", "CWE-23", "CWE-73"],
+    title: "File path built from untrusted input",
+    description:
+      "A file-system path contains data the client controls. With `../` sequences or an absolute path an attacker reads, overwrites or deletes " +
+      "files outside the intended directory (source code, .env, SSH keys) or loads an arbitrary module.",
+    fix: "Reduce the name with `path.basename()` or map it through an allow-list, resolve it against a fixed root and check `resolved.startsWith(root + path.sep)` before touching the file; for Express use `res.sendFile(name, { root })`.",
+  },
+  create(ctx) {
+    const weakOk = !ctx.file.isTest;
+    const imports = ctx.file.imports;
+    /** path.join/resolve calls with tainted parts, judged after the walk. */
+    const joins: ts.CallExpression[] = [];
+    /** Sink arguments already reported (joins inside them or flowing into them are covered). */
+    const sinkArgs: ts.Expression[] = [];
+
+    const checkSink = (call: ts.CallExpression, args: (ts.Expression | undefined)[], what: string): void => {
+      for (const a of args) {
+        if (!a) continue;
+        const t = taintOf(a, "path");
+        if (!t || isOperatorInput(ctx.file, t.source)) continue;
+        sinkArgs.push(a);
+        ctx.report({ node: call, message: `${what} with a path built from \`${t.source}\`: \`../\` or an absolute path escapes the intended directory. Use path.basename() or check the resolved path stays under the root.` });
+        return;
+      }
+    };
+
+    return {
+      CallExpression(call) {
+        const args = call.arguments;
+        const callee = unwrap(call.expression);
+        const name = memberName(callee);
+        if (!name) return;
+
+        // require(x) / import(x) of a client-chosen module
+        if (name === "require" && ts.isIdentifier(callee) && !findDeclaration(callee) && args.length === 1) {
+          checkSink(call, [args[0]], "`require`");
+          return;
+        }
+        if (callee.kind === ts.SyntaxKind.ImportKeyword) {
+          checkSink(call, [args[0]], "Dynamic `import()`");
+          return;
+        }
+
+        const r = imports.resolveCall(call);
+        if (r?.module && FS_MODULES.includes(r.module)) {
+          if (FS_TWO_PATHS.has(r.name)) checkSink(call, [args[0], args[1]], `\`fs.${r.name}\``);
+          else if (FS_PATH_FUNCS.has(r.name)) checkSink(call, [args[0]], `\`fs.${r.name}\``);
+          return;
+        }
+        if (r?.module === "path" && (r.name === "join" || r.name === "resolve") && args.length) {
+          if (taintOf(call, "path")) joins.push(call);
+          return;
+        }
+        // res.sendFile(p) / res.download(p): without a `root` option, Express serves any absolute path.
+        if (RESPONSE_FILE.has(name)) {
+          const recv = receiverOf(call);
+          if (!recv || !RESPONSE_NAMES.test(recv.getText())) return;
+          const opts = name === "download" ? (args.length >= 3 ? args[2] : isObjectArg(args[1]) ? args[1] : undefined) : args[1];
+          if (optionValue(opts, "root")) return; // send() rejects `..` that climbs above the root
+          if (opts && !objectLiteralOf(opts)) return; // options we cannot see may set `root`
+          checkSink(call, [args[0]], `\`res.${name}\``);
+        }
+      },
+      "SourceFile:exit"() {
+        if (!weakOk) return;
+        for (const j of joins) {
+          if (sinkArgs.some((a) => isInside(j, a))) continue;
+          if (flowsIntoReported(j, sinkArgs) || resultIsChecked(j)) continue;
+          const t = taintOf(j, "path");
+          if (!t || isOperatorInput(ctx.file, t.source)) continue;
+          ctx.report({
+            node: j,
+            severity: "warning",
+            message: `File path built from \`${t.source}\` with \`path.${memberName(j.expression)}\` and not checked against its root: \`../\` escapes the directory. Use path.basename() or check \`resolved.startsWith(root)\`.`,
+          });
+        }
+      },
+    };
+  },
+});
+
+function isObjectArg(a: ts.Expression | undefined): boolean {
+  return !!a && ts.isObjectLiteralExpression(unwrap(a));
+}
+
+/** The variable a path.join result is stored in (`const p = path.join(…)`), if any. */
+function storedIn(j: ts.CallExpression): ts.Identifier | undefined {
+  let n: ts.Node = j;
+  while (n.parent && (ts.isParenthesizedExpression(n.parent) || ts.isAwaitExpression(n.parent) || ts.isAsExpression(n.parent))) n = n.parent;
+  const p = n.parent;
+  if (p && ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) return p.name;
+  if (p && ts.isBinaryExpression(p) && p.right === n && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(p.left)) return p.left;
+  return undefined;
+}
+
+function flowsIntoReported(j: ts.CallExpression, sinkArgs: ts.Expression[]): boolean {
+  const v = storedIn(j);
+  if (!v) return false;
+  return sinkArgs.some((a) => {
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (ts.isIdentifier(n) && n.text === v.text) found = true;
+      ts.forEachChild(n, visit);
+    };
+    visit(a);
+    return found;
+  });
+}
+
+/** The stored result is later compared against a root (`if (!p.startsWith(root))`, `p.indexOf(base) === 0`). */
+function resultIsChecked(j: ts.CallExpression): boolean {
+  const v = storedIn(j);
+  const scope = enclosingFunction(j) ?? j.getSourceFile();
+  let checked = false;
+  walk(scope, (n) => {
+    if (checked) return false;
+    if ((ts.isIfStatement(n) || ts.isConditionalExpression(n)) && v) {
+      const cond = ts.isIfStatement(n) ? n.expression : n.condition;
+      if (isGuardCondition(cond, v.text) && /startsWith|indexOf|relative|includes\(\s*['"]\.\.['"]/.test(cond.getText())) checked = true;
+    }
+    return undefined;
+  });
+  if (checked) return true;
+  // Inline: path.join(…).startsWith(root)
+  const p = j.parent;
+  return !!p && ts.isPropertyAccessExpression(p) && /^(startsWith|indexOf)$/.test(p.name.text);
+}

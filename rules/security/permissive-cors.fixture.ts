@@ -1,0 +1,92 @@
+import express from "express";
+import cors from "cors";
+import Koa from "koa";
+import koaCors from "@koa/cors";
+import Fastify from "fastify";
+import { NestFactory } from "@nestjs/core";
+import { AppModule } from "./app.module";
+
+const app = express();
+const ALLOWED_ORIGINS = ["https://app.example.com", "https://admin.example.com"];
+
+// expect: security/permissive-cors
+app.use(cors({ origin: true, credentials: true }));
+
+app.use(
+  // expect: security/permissive-cors
+  cors({
+    origin: (origin, callback) => callback(null, true),
+    credentials: true,
+  }),
+);
+
+// expect: security/permissive-cors
+app.use("/api", cors({ credentials: true }));
+
+// ok: security/permissive-cors
+app.use(cors());
+
+// ok: security/permissive-cors
+app.use(cors({ origin: ALLOWED_ORIGINS, credentials: true }));
+
+app.use(
+  // ok: security/permissive-cors
+  cors({
+    origin(origin, cb) {
+      if (!origin || ALLOWED_ORIGINS.includes(origin)) return cb(null, true);
+      cb(new Error("Not allowed by CORS"));
+    },
+    credentials: true,
+  }),
+);
+
+app.use((req, res, next) => {
+  // expect: security/permissive-cors
+  res.setHeader("Access-Control-Allow-Origin", req.headers.origin || "*");
+  res.setHeader("Access-Control-Allow-Credentials", "true");
+  res.setHeader("Access-Control-Allow-Methods", "GET,POST,PUT,DELETE");
+  next();
+});
+
+app.use("/v1", (req, res, next) => {
+  const origin = req.header("Origin");
+  // expect: security/permissive-cors
+  res.header("Access-Control-Allow-Origin", origin);
+  next();
+});
+
+app.use("/v2", (req, res, next) => {
+  const origin = req.headers.origin as string;
+  if (ALLOWED_ORIGINS.includes(origin)) {
+    // ok: security/permissive-cors
+    res.setHeader("Access-Control-Allow-Origin", origin);
+    res.setHeader("Access-Control-Allow-Credentials", "true");
+  }
+  next();
+});
+
+app.get("/public/status", (req, res) => {
+  // ok: security/permissive-cors
+  res.set("Access-Control-Allow-Origin", "https://status.example.com");
+  res.json({ up: true });
+});
+
+const koa = new Koa();
+// expect: security/permissive-cors
+koa.use(koaCors({ credentials: true }));
+// ok: security/permissive-cors
+koa.use(koaCors({ origin: "https://app.example.com", credentials: true }));
+
+const fastify = Fastify();
+// expect: security/permissive-cors
+fastify.register(require("@fastify/cors"), { origin: "*", credentials: true });
+
+async function bootstrap() {
+  const nest = await NestFactory.create(AppModule);
+  // expect: security/permissive-cors
+  nest.enableCors({ origin: true, credentials: true });
+  // ok: security/permissive-cors
+  nest.enableCors({ origin: ["https://app.example.com"], credentials: true });
+  await nest.listen(3000);
+}
+bootstrap();

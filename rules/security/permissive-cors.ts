@@ -1,0 +1,180 @@
+import { ts } from "ts-morph";
+import { defineRule } from "../../src/core/rule.js";
+import { isBooleanLiteral, isFunctionLike, memberName, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { taintOf } from "../../src/core/taint.js";
+import { objectLiteralOf, propertyNode } from "../../src/core/web-app.js";
+
+const CORS_MODULES = ["cors", "@koa/cors", "koa-cors", "koa2-cors", "@fastify/cors", "fastify-cors", "hono/cors", "@hono/cors"];
+const HEADER_SETTERS = new Set(["setHeader", "header", "set", "append", "writeHead", "setHeaders"]);
+const ACAO = /^access-control-allow-origin$/i;
+
+type OriginKind = "any" | "reflect" | "restricted" | "unknown";
+
+/** What an `origin` option allows: any origin (`*`, `true`, a callback that always says yes), reflection, or a restricted set. */
+function originKind(expr: ts.Expression | undefined, moduleName: string): OriginKind {
+  if (!expr) return moduleName === "@koa/cors" || moduleName === "koa2-cors" ? "reflect" : "any";
+  const e = unwrap(expr);
+  if (isBooleanLiteral(e, true)) return "reflect";
+  const s = stringValue(e);
+  if (s !== undefined) return s === "*" ? "any" : "restricted";
+  if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return callbackKind(e);
+  if (ts.isIdentifier(e)) {
+    const d = e.parent && findFunction(e);
+    if (d) return callbackKind(d);
+  }
+  return ts.isArrayLiteralExpression(e) || ts.isRegularExpressionLiteral(e) ? "restricted" : "unknown";
+}
+
+function findFunction(id: ts.Identifier): ts.FunctionLikeDeclaration | undefined {
+  const sf = id.getSourceFile();
+  let out: ts.FunctionLikeDeclaration | undefined;
+  walk(sf, (n) => {
+    if (out) return false;
+    if (ts.isFunctionDeclaration(n) && n.name?.text === id.text) out = n;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === id.text && n.initializer) {
+      const init = unwrap(n.initializer);
+      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) out = init;
+    }
+    return undefined;
+  });
+  return out;
+}
+
+/** `(origin, cb) => cb(null, true)` / `ctx => ctx.get("Origin")` with no check on the way: any origin. */
+function callbackKind(fn: ts.FunctionLikeDeclaration): OriginKind {
+  if (!fn.body) return "unknown";
+  const text = fn.body.getText();
+  const hasCheck = (n: ts.Node): boolean => {
+    let found = false;
+    walk(n, (c) => {
+      if (found) return false;
+      if (ts.isIfStatement(c) || ts.isConditionalExpression(c) || ts.isSwitchStatement(c)) found = true;
+      if (ts.isBinaryExpression(c) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken].includes(c.operatorToken.kind)) found = true;
+      if (ts.isCallExpression(c) && /^(includes|indexOf|test|has|some|find|match|startsWith|endsWith)$/.test(memberName(c.expression) ?? "")) found = true;
+      return undefined;
+    });
+    return found;
+  };
+  if (hasCheck(fn.body)) return "restricted";
+  if (/\(\s*null\s*,\s*(true|origin)\s*\)/.test(text) || /\b(get|header)\(\s*['"]origin['"]\s*\)|headers\.origin|header\.origin/i.test(text)) return "reflect";
+  if (!ts.isBlock(fn.body) && /origin/i.test(text)) return "reflect";
+  return "unknown";
+}
+
+function isCredentialsTrue(obj: ts.ObjectLiteralExpression | undefined): boolean {
+  const p = obj && propertyNode(obj, "credentials");
+  return !!p && ts.isPropertyAssignment(p) && (isBooleanLiteral(p.initializer, true) || stringValue(p.initializer) === "true");
+}
+
+function headerName(e: ts.Expression | undefined): string | undefined {
+  return e ? stringValue(e) : undefined;
+}
+
+export default defineRule({
+  meta: {
+    id: "security/permissive-cors",
+    category: "security",
+    severity: "error",
+    cwe: ["CWE-942", "CWE-346"],
+    title: "CORS allows any origin (with credentials)",
+    description:
+      "The CORS policy reflects or wildcards the request's Origin. With credentials allowed, any website the user visits can call the API " +
+      "with the user's cookies and read the responses (account data, CSRF tokens).",
+    fix: "Allow an explicit list of trusted origins (`origin: [\"https://app.example.com\"]` or a callback that checks an allow-list); never combine `*`/reflection with `credentials: true`.",
+  },
+  create(ctx) {
+    if (ctx.file.isTest) return {};
+    const imports = ctx.file.imports;
+    const text = ctx.file.text;
+    /** Any place in the file that sets Access-Control-Allow-Credentials: true. */
+    const fileAllowsCredentials = /access-control-allow-credentials['"`]\s*[,:]\s*(true|['"`]true['"`])/i.test(text);
+
+    const checkOptions = (node: ts.Node, opts: ts.Expression | undefined, moduleName: string): void => {
+      const obj = objectLiteralOf(opts);
+      if (opts && !obj) return;
+      if (obj && obj.properties.some((p) => ts.isSpreadAssignment(p))) return;
+      const originProp = obj && propertyNode(obj, "origin");
+      const origin = originProp && ts.isPropertyAssignment(originProp) ? originProp.initializer : originProp && ts.isShorthandPropertyAssignment(originProp) ? originProp.name : undefined;
+      if (originProp && !origin && !ts.isMethodDeclaration(originProp)) return;
+      const kind = originProp && ts.isMethodDeclaration(originProp) ? callbackKind(originProp) : originKind(origin, moduleName);
+      const creds = isCredentialsTrue(obj);
+      if (creds && (kind === "any" || kind === "reflect")) {
+        ctx.report({ node, message: `CORS ${kind === "reflect" ? "reflects any request Origin" : "allows any origin"} together with \`credentials: true\`: any website can make authenticated requests and read the responses.` });
+      } else if (kind === "reflect" && originProp) {
+        ctx.report({ node, severity: "warning", message: "CORS reflects any request Origin (`origin: true` or an always-yes callback): restrict it to an allow-list." });
+      } else if (kind === "any" && origin) {
+        ctx.report({ node, severity: "notice", message: "CORS explicitly allows any origin (`*`): make sure this API serves only public, unauthenticated data." });
+      }
+    };
+
+    const checkHeader = (node: ts.Node, value: ts.Expression, siblings: ts.Node): void => {
+      const v = unwrap(value);
+      const s = stringValue(v);
+      const fn = siblings;
+      const credsNearby = fileAllowsCredentials || /allow-credentials['"`]\s*[,:]\s*(true|['"`]true)/i.test(fn.getText());
+      if (s === "*") {
+        if (credsNearby) ctx.report({ node, message: "`Access-Control-Allow-Origin: *` together with `Access-Control-Allow-Credentials: true`: the API is meant to be private but allows every origin." });
+        else ctx.report({ node, severity: "notice", message: "`Access-Control-Allow-Origin: *`: any website can read these responses; restrict it unless the data is public." });
+        return;
+      }
+      if (s !== undefined) return;
+      const t = taintOf(v, "any");
+      if (t) {
+        ctx.report({ node, severity: credsNearby ? "error" : "warning", message: `\`Access-Control-Allow-Origin\` reflects \`${t.source}\`${credsNearby ? " with credentials allowed" : ""}: any website can read the responses. Check the origin against an allow-list.` });
+      }
+    };
+
+    return {
+      CallExpression(call) {
+        const name = memberName(call.expression);
+        // cors({...}) / app.use(cors({...})) / koa cors
+        const r = imports.resolveCall(call);
+        if (r?.module && CORS_MODULES.includes(r.module) && (ts.isIdentifier(unwrap(call.expression)) || r.name === "default" || r.name === "cors")) {
+          checkOptions(call, call.arguments[0], r.module);
+          return;
+        }
+        // fastify.register(require("@fastify/cors"), {...}) / fastify.register(cors, {...})
+        if (name === "register" && call.arguments[0]) {
+          const b = imports.bindingOf(call.arguments[0]);
+          if (b && CORS_MODULES.includes(b.module)) checkOptions(call, call.arguments[1], b.module);
+          return;
+        }
+        // NestJS: app.enableCors({...}); NestFactory.create(AppModule, { cors: {...} })
+        if (name === "enableCors") {
+          if (call.arguments[0]) checkOptions(call, call.arguments[0], "cors");
+          return;
+        }
+        if (name === "create" && receiverOf(call)?.getText() === "NestFactory") {
+          const o = objectLiteralOf(call.arguments[1]);
+          const c = o && propertyNode(o, "cors");
+          if (c && ts.isPropertyAssignment(c) && objectLiteralOf(c.initializer)) checkOptions(c, c.initializer, "cors");
+          return;
+        }
+        // res.setHeader("Access-Control-Allow-Origin", value) / ctx.set(…) / reply.header(…)
+        if (name && HEADER_SETTERS.has(name)) {
+          const fn = enclosing(call);
+          const h = headerName(call.arguments[0]);
+          if (h && ACAO.test(h) && call.arguments[1]) {
+            checkHeader(call, call.arguments[1], fn);
+            return;
+          }
+          // res.set({ "Access-Control-Allow-Origin": …}) / res.writeHead(200, {...})
+          for (const a of call.arguments) {
+            const o = unwrap(a);
+            if (!ts.isObjectLiteralExpression(o)) continue;
+            for (const p of o.properties) {
+              if (!ts.isPropertyAssignment(p)) continue;
+              const key = p.name && (ts.isStringLiteral(p.name) || ts.isIdentifier(p.name)) ? p.name.text : undefined;
+              if (key && ACAO.test(key)) checkHeader(p, p.initializer, o);
+            }
+          }
+        }
+      },
+    };
+  },
+});
+
+function enclosing(n: ts.Node): ts.Node {
+  for (let p = n.parent; p; p = p.parent) if (isFunctionLike(p)) return p;
+  return n.getSourceFile();
+}

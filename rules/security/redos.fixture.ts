@@ -1,0 +1,58 @@
+import express from "express";
+import escapeStringRegexp from "escape-string-regexp";
+import _ from "lodash";
+import { Controller, Get, Query } from "@nestjs/common";
+
+const app = express();
+
+// expect: security/redos
+const EMAIL = /^([a-zA-Z0-9])(([\-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}(([a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$/;
+// expect: security/redos
+const TAGS = new RegExp("^(\\w+\\s?)*$");
+// ok: security/redos
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+// ok: security/redos
+const CSV_LIST = /^\s*\w+(?:\s*,\s*\w+)*\s*$/;
+// ok: security/redos
+const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+
+app.post("/signup", (req, res) => {
+  if (!EMAIL.test(req.body.email)) return res.status(400).send("bad email");
+  // expect: security/redos
+  if (/^(\d+)+$/.test(req.body.phone)) return res.status(400).send("bad phone");
+  // expect: security/redos
+  const quoted = /"((?:.|\s)*)"/.exec(req.body.bio);
+  res.json({ ok: TAGS.test(req.body.tags), quoted });
+});
+
+app.get("/search", (req, res) => {
+  // expect: security/redos
+  const re = new RegExp(req.query.pattern as string, "i");
+  const term = String(req.query.q);
+  // expect: security/redos
+  const hits = ["alpha", "beta"].filter((s) => s.match(term));
+  // ok: security/redos
+  const safe = new RegExp(escapeStringRegexp(term), "i");
+  // ok: security/redos
+  const safe2 = new RegExp("^" + _.escapeRegExp(term));
+  // ok: security/redos
+  const safe3 = new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  res.json({ hits, r: re.source, s: [safe.source, safe2.source, safe3.source] });
+});
+
+@Controller("users")
+export class UserController {
+  @Get()
+  find(@Query("name") name: string) {
+    // expect: security/redos
+    const re = new RegExp(`^${name}`);
+    // ok: security/redos
+    const words = name.split(/\s+/).filter((w) => /^[A-Za-z]+$/.test(w));
+    return { re: re.source, words };
+  }
+}
+
+export function parseHeader(h: string) {
+  // ok: security/redos
+  return /^(?:[^"\\]|\\.)*$/.test(h) && /(a|b|c)+/.test(h);
+}

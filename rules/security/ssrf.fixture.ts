@@ -1,0 +1,121 @@
+import express from "express";
+import axios from "axios";
+import got from "got";
+import fetch from "node-fetch";
+import https from "node:https";
+import http from "http";
+import puppeteer from "puppeteer";
+import { request as undiciRequest } from "undici";
+
+const app = express();
+app.use(express.json());
+const api = axios.create({ baseURL: "https://api.partner.example.com" });
+const ALLOWED_HOSTS = new Set(["images.example.com", "cdn.example.com"]);
+const BILLING_URL = process.env.BILLING_URL ?? "https://billing.internal";
+
+app.get("/proxy", async (req, res) => {
+  const target = req.query.url as string;
+  // expect: security/ssrf
+  const upstream = await axios.get(target);
+  res.send(upstream.data);
+});
+
+app.post("/webhooks/test", async (req, res) => {
+  const { callbackUrl } = req.body;
+  // expect: security/ssrf
+  await fetch(callbackUrl, { method: "POST", body: JSON.stringify({ ping: true }) });
+  res.sendStatus(204);
+});
+
+app.get("/avatar", async (req, res) => {
+  // expect: security/ssrf
+  const img = await got(`${req.query.src}`).buffer();
+  res.type("png").send(img);
+});
+
+app.get("/status/:host", (req, res) => {
+  // expect: security/ssrf
+  https.get(`https://${req.params.host}/healthz`, (r) => r.pipe(res));
+});
+
+app.get("/metrics", (req, res) => {
+  const options = { hostname: req.query.node as string, port: 9100, path: "/metrics" };
+  // expect: security/ssrf
+  const r = http.request(options, (up) => up.pipe(res));
+  r.end();
+});
+
+app.post("/import", async (req, res) => {
+  // expect: security/ssrf
+  const { data } = await axios({ method: "get", url: req.body.feedUrl });
+  // expect: security/ssrf
+  const other = await api.get(req.body.path);
+  res.json({ data, other: other.data });
+});
+
+app.post("/render", async (req, res) => {
+  const browser = await puppeteer.launch();
+  const page = await browser.newPage();
+  // expect: security/ssrf
+  await page.goto(req.body.pageUrl, { waitUntil: "networkidle0" });
+  const pdf = await page.pdf();
+  await browser.close();
+  res.type("pdf").send(pdf);
+});
+
+app.get("/undici", async (req, res) => {
+  const u = "http://" + req.query.service + ":8080/info";
+  // expect: security/ssrf
+  const { body } = await undiciRequest(u);
+  res.json(await body.json());
+});
+
+app.get("/preview", async (req, res) => {
+  // expect: security/ssrf
+  const r = await fetch(new URL(req.query.endpoint as string));
+  res.json(r);
+});
+
+// ---- safe look-alikes ----
+
+app.get("/users/:id/repos", async (req, res) => {
+  // ok: security/ssrf
+  const r = await axios.get(`https://api.github.com/users/${req.params.id}/repos`);
+  res.json(r.data);
+});
+
+app.get("/search", async (req, res) => {
+  // ok: security/ssrf
+  const r = await fetch("https://search.example.com/api?q=" + encodeURIComponent(String(req.query.q)));
+  res.json(await r.json());
+});
+
+app.get("/invoices/:id", async (req, res) => {
+  // ok: security/ssrf
+  const r = await got(`${BILLING_URL}/invoices/${req.params.id}`).json();
+  res.json(r);
+});
+
+app.get("/thumb", async (req, res) => {
+  const src = new URL(String(req.query.src));
+  if (!ALLOWED_HOSTS.has(src.hostname)) return res.status(400).send("host not allowed");
+  // ok: security/ssrf
+  const img = await axios.get(src.toString(), { responseType: "arraybuffer" });
+  res.type("png").send(img.data);
+});
+
+app.get("/partner/:sku", async (req, res) => {
+  // ok: security/ssrf
+  const r = await api.get("/products/" + req.params.sku);
+  // ok: security/ssrf
+  const s = await axios.post("https://hooks.example.com/notify", { sku: req.params.sku, by: req.body.user });
+  res.json({ a: r.data, b: s.status });
+});
+
+app.get("/weather", async (req, res) => {
+  // ok: security/ssrf
+  const r = await fetch(new URL(`/v1/forecast/${req.query.city}`, "https://weather.example.com"));
+  // ok: security/ssrf
+  https.get({ hostname: "internal.example.com", path: `/lookup/${req.query.city}` }, (x) => x.resume());
+  res.json(await r.json());
+});

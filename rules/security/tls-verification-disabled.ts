@@ -1,0 +1,152 @@
+import { ts } from "ts-morph";
+import { defineRule } from "../../src/core/rule.js";
+import { endLineOf, isFunctionLike, lineOf, memberName, propertyNameText, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { resolvedLiteral } from "../../src/core/secrets.js";
+
+/** `false`, `0`, `"false"`, `"0"`. */
+function isOff(expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  if (e.kind === ts.SyntaxKind.FalseKeyword) return true;
+  if (ts.isNumericLiteral(e) && e.text === "0") return true;
+  const s = stringValue(e);
+  return s === "false" || s === "0";
+}
+
+function isOn(expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (ts.isNumericLiteral(e) && e.text === "1") return true;
+  const s = stringValue(e);
+  return s === "true" || s === "1";
+}
+
+/** `() => undefined`, `() => {}`, `function () { return null; }`: accepts any certificate identity. */
+function acceptsAnything(expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  if (!isFunctionLike(e) || !e.body) return false;
+  if (!ts.isBlock(e.body)) {
+    const b = unwrap(e.body);
+    return b.kind === ts.SyntaxKind.UndefinedKeyword || b.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(b) && b.text === "undefined") || ts.isVoidExpression(b);
+  }
+  let returnsError = false;
+  walk(e.body, (n) => {
+    if (isFunctionLike(n)) return false;
+    if (ts.isReturnStatement(n) && n.expression) {
+      const r = unwrap(n.expression);
+      if (!(r.kind === ts.SyntaxKind.UndefinedKeyword || r.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(r) && r.text === "undefined"))) returnsError = true;
+    }
+    if (ts.isThrowStatement(n)) returnsError = true;
+  });
+  return !returnsError;
+}
+
+const LOCAL_TARGET = /^(unix:|localhost|127\.|0\.0\.0\.0|\[::1\]|::1|[\w-]+:\d+$|[\w.-]+\.(local|internal|localhost|svc|cluster\.local)(:\d+)?$)/i;
+
+export default defineRule({
+  meta: {
+    id: "security/tls-verification-disabled",
+    category: "security",
+    severity: "error",
+    cwe: ["CWE-295"],
+    title: "TLS certificate verification disabled",
+    description:
+      "With certificate checks off, anyone on the network path (Wi-Fi, proxy, compromised router, cloud neighbour) can " +
+      "impersonate the server and read or modify the traffic, including credentials and tokens.",
+    fix: "Keep `rejectUnauthorized: true` (the default). For private CAs pass the CA bundle (`ca: fs.readFileSync(…)`) or set NODE_EXTRA_CA_CERTS instead of disabling verification.",
+  },
+  create(ctx) {
+    if (ctx.file.isTest) return {};
+    const sf = ctx.file.sourceFile;
+
+    const reportOption = (prop: ts.PropertyAssignment, name: string, fixedValue: string): void => {
+      const line = lineOf(prop, sf);
+      const text = ctx.file.lineText(line);
+      const own = endLineOf(prop, sf) === line && text.trim().replace(/,$/, "") === prop.getText(sf).trim();
+      ctx.report({
+        node: prop,
+        message: `\`${prop.getText(sf).trim()}\` disables TLS certificate verification: the connection can be intercepted (man-in-the-middle).`,
+        fix: own ? { description: "Verify certificates", text: text.replace(prop.getText(sf), `${prop.name.getText(sf)}: ${fixedValue}`) } : undefined,
+      });
+      void name;
+    };
+
+    return {
+      PropertyAssignment(prop) {
+        const name = propertyNameText(prop.name);
+        if (!name) return;
+        if ((name === "rejectUnauthorized" || name === "strictSSL" || name === "verifySSL" || name === "sslValidate") && isOff(prop.initializer)) {
+          reportOption(prop, name, "true");
+          return;
+        }
+        if ((name === "tlsAllowInvalidCertificates" || name === "tlsAllowInvalidHostnames" || name === "sslAllowInvalidCertificates" || name === "tlsInsecure" || name === "insecureSkipVerify" || name === "ignoreHTTPSErrors" || name === "acceptInsecureCerts") && isOn(prop.initializer)) {
+          reportOption(prop, name, "false");
+          return;
+        }
+        if ((name === "SSL_VERIFYPEER" || name === "SSL_VERIFYHOST" || name === "sslVerifyPeer") && isOff(prop.initializer)) {
+          reportOption(prop, name, "1");
+          return;
+        }
+        if (name === "NODE_TLS_REJECT_UNAUTHORIZED" && isOff(prop.initializer)) {
+          ctx.report({ node: prop, message: "NODE_TLS_REJECT_UNAUTHORIZED=0 disables certificate verification for every TLS connection in the process." });
+          return;
+        }
+        if (name === "checkServerIdentity" && acceptsAnything(prop.initializer)) {
+          ctx.report({ node: prop, message: "checkServerIdentity that accepts every certificate: any valid certificate for any host is trusted (man-in-the-middle)." });
+        }
+      },
+      BinaryExpression(bin) {
+        if (bin.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+        const name = memberName(bin.left);
+        if (name === "NODE_TLS_REJECT_UNAUTHORIZED" && isOff(bin.right)) {
+          ctx.report({ node: bin, message: "NODE_TLS_REJECT_UNAUTHORIZED=0 disables certificate verification for every TLS connection in the process." });
+        } else if ((name === "rejectUnauthorized" || name === "strictSSL") && isOff(bin.right)) {
+          ctx.report({ node: bin, message: `Setting \`${name}\` to false disables TLS certificate verification.` });
+        } else if (name === "checkServerIdentity" && acceptsAnything(bin.right)) {
+          ctx.report({ node: bin, message: "checkServerIdentity that accepts every certificate disables hostname verification." });
+        }
+      },
+      CallExpression(call) {
+        const name = memberName(call.expression);
+        // process.env.NODE_TLS_REJECT_UNAUTHORIZED via Object.assign / dotenv-like setters
+        if (name === "setEnv" || name === "set") {
+          if (stringValue(call.arguments[0]) === "NODE_TLS_REJECT_UNAUTHORIZED" && call.arguments[1] && isOff(call.arguments[1])) {
+            ctx.report({ node: call, message: "NODE_TLS_REJECT_UNAUTHORIZED=0 disables certificate verification for every TLS connection in the process." });
+          }
+          return;
+        }
+        // node-libcurl: curl.setOpt(Curl.option.SSL_VERIFYPEER, false)
+        if (name === "setOpt" && call.arguments.length === 2 && /SSL_VERIFY(PEER|HOST)/.test(call.arguments[0].getText()) && isOff(call.arguments[1])) {
+          ctx.report({ node: call, message: "curl SSL_VERIFYPEER/SSL_VERIFYHOST disabled: certificates are not checked." });
+          return;
+        }
+        if (name !== "createInsecure") return;
+        const recv = ts.isPropertyAccessExpression(unwrap(call.expression)) ? memberName((unwrap(call.expression) as ts.PropertyAccessExpression).expression) : undefined;
+        if (recv !== "credentials" && recv !== "ChannelCredentials") return; // ServerCredentials: a server behind a mesh/LB is common
+        if (!ctx.file.imports.hasModule("@grpc/grpc-js", "grpc", "nice-grpc", "@grpc/proto-loader") && !/grpc/i.test(ctx.file.text)) return;
+        // The address the client connects to: first argument of the call / new that receives these credentials.
+        const target = clientTarget(call);
+        if (target && LOCAL_TARGET.test(target)) return;
+        ctx.report({
+          node: call,
+          severity: "warning",
+          message: `gRPC channel without TLS${target ? ` to \`${target}\`` : ""}: traffic and credentials travel in clear text and the server is not authenticated. Use credentials.createSsl().`,
+        });
+      },
+    };
+  },
+});
+
+/** `new Client("api.example.com:443", grpc.credentials.createInsecure())` → "api.example.com:443". */
+function clientTarget(call: ts.CallExpression): string | undefined {
+  let node: ts.Node = call;
+  // creds may be stored in a variable first: const creds = grpc.credentials.createInsecure()
+  for (let p: ts.Node | undefined = call.parent; p; node = p, p = p.parent) {
+    if ((ts.isNewExpression(p) || ts.isCallExpression(p)) && p.arguments?.includes(node as ts.Expression)) {
+      const a0 = p.arguments[0];
+      const lit = a0 ? resolvedLiteral(a0) : undefined;
+      return lit?.text;
+    }
+    if (ts.isStatement(p) || ts.isVariableDeclaration(p)) break;
+  }
+  return undefined;
+}

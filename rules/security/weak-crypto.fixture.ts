@@ -1,0 +1,124 @@
+import crypto from "crypto";
+import bcrypt from "bcrypt";
+import CryptoJS from "crypto-js";
+import md5 from "md5";
+import express from "express";
+
+const app = express();
+
+export function hashPassword(password: string): string {
+  // expect: security/weak-crypto
+  return crypto.createHash("md5").update(password).digest("hex");
+}
+
+export function signPayload(body: string): string {
+  // expect: security/weak-crypto
+  const signature = crypto.createHash("sha1").update(body + process.env.SIGNING_SALT).digest("base64");
+  return signature;
+}
+
+export function legacyDigest(data: Buffer): string {
+  // expect: security/weak-crypto
+  return crypto.createHash("sha1").update(data).digest("hex");
+}
+
+export function encryptCard(pan: string, key: string): string {
+  // expect: security/weak-crypto
+  const cipher = crypto.createCipher("aes-256-cbc", key);
+  return cipher.update(pan, "utf8", "hex") + cipher.final("hex");
+}
+
+export function encryptLegacy(data: string, key: Buffer): string {
+  // expect: security/weak-crypto
+  const c = crypto.createCipheriv("des-ede3-cbc", key, crypto.randomBytes(8));
+  return c.update(data, "utf8", "hex") + c.final("hex");
+}
+
+export function encryptBlock(data: Buffer, key: Buffer): Buffer {
+  // expect: security/weak-crypto
+  const c = crypto.createCipheriv("aes-128-ecb", key, null);
+  return Buffer.concat([c.update(data), c.final()]);
+}
+
+const ZERO_IV = Buffer.alloc(16, 0);
+export function encryptToken(token: string, key: Buffer): string {
+  // expect: security/weak-crypto
+  const c = crypto.createCipheriv("aes-256-cbc", key, ZERO_IV);
+  return c.update(token, "utf8", "hex") + c.final("hex");
+}
+
+export function makeKeys() {
+  // expect: security/weak-crypto
+  return crypto.generateKeyPairSync("rsa", { modulusLength: 1024, publicKeyEncoding: { type: "spki", format: "pem" } });
+}
+
+export async function storeUser(password: string) {
+  // expect: security/weak-crypto
+  const hash = await bcrypt.hash(password, 8);
+  // expect: security/weak-crypto
+  const derived = crypto.pbkdf2Sync(password, crypto.randomBytes(16), 1000, 32, "sha256");
+  return { hash, derived };
+}
+
+export function legacyCrypto(secretText: string, passphrase: string) {
+  // expect: security/weak-crypto
+  const encrypted = CryptoJS.DES.encrypt(secretText, passphrase).toString();
+  // expect: security/weak-crypto
+  const tokenHash = CryptoJS.MD5(secretText).toString();
+  return { encrypted, tokenHash };
+}
+
+app.post("/api/login", (req, res) => {
+  // expect: security/weak-crypto
+  const passwordHash = md5(req.body.password);
+  res.json({ ok: passwordHash.length > 0 });
+});
+
+// --- safe look-alikes ---
+app.get("/files/:id", (req, res) => {
+  const body = JSON.stringify({ id: req.params.id });
+  // ok: security/weak-crypto
+  const etag = crypto.createHash("md5").update(body).digest("hex");
+  res.set("ETag", etag).send(body);
+});
+
+export function cacheKeyFor(query: string): string {
+  // ok: security/weak-crypto
+  return "q:" + crypto.createHash("sha1").update(query).digest("hex");
+}
+
+export function fileChecksum(buf: Buffer): string {
+  // ok: security/weak-crypto
+  const checksum = crypto.createHash("md5").update(buf).digest("base64");
+  return checksum;
+}
+
+export function gravatarUrl(email: string): string {
+  // ok: security/weak-crypto
+  return `https://www.gravatar.com/avatar/${md5(email.trim().toLowerCase())}`;
+}
+
+export function strongHash(password: string, salt: Buffer) {
+  // ok: security/weak-crypto
+  const digest = crypto.createHash("sha256").update(password).digest("hex");
+  // ok: security/weak-crypto
+  const derived = crypto.pbkdf2Sync(password, salt, 600000, 32, "sha256");
+  // ok: security/weak-crypto
+  const scrypted = crypto.scryptSync(password, salt, 64, { N: 16384 });
+  return { digest, derived, scrypted };
+}
+
+export function encryptGcm(plain: string, key: Buffer) {
+  const iv = crypto.randomBytes(12);
+  // ok: security/weak-crypto
+  const c = crypto.createCipheriv("aes-256-gcm", key, iv);
+  return Buffer.concat([c.update(plain, "utf8"), c.final(), c.getAuthTag()]);
+}
+
+export async function hashStrong(password: string) {
+  // ok: security/weak-crypto
+  const hash = await bcrypt.hash(password, 12);
+  // ok: security/weak-crypto
+  const keys = crypto.generateKeyPairSync("rsa", { modulusLength: 4096 });
+  return { hash, keys };
+}

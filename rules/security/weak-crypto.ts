@@ -1,0 +1,260 @@
+import { ts } from "ts-morph";
+import { defineRule } from "../../src/core/rule.js";
+import { memberName, objectProperty, receiverName, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { contextNames, nameTokens, resolvedLiteral, resolvedObject } from "../../src/core/secrets.js";
+import { findDeclaration } from "../../src/core/scope.js";
+
+const WEAK_HASH = /^(md5|md4|md2|sha1|sha-1|rsa-md5|rsa-sha1|ripemd|ripemd160|rmd160|sha1withrsaencryption|md5withrsaencryption)$/i;
+const WEAK_CIPHER = /^(des(-[\w-]+)?|des3|rc2[\w-]*|rc4[\w-]*|rc5[\w-]*|bf(-[\w-]+)?|blowfish[\w-]*|cast[\w-]*|idea[\w-]*|seed[\w-]*)$/i;
+const SECURITY_WORDS = /^(password|passwd|pwd|pass|passphrase|pw|secret|secrets|token|tokens|signature|sign|signed|signing|auth|authenticate|authentication|credential|credentials|session|apikey|otp|nonce|hmac|private|login|verify|verification|integrity|jwt|cookie|csrf|reset|pin|apitoken|encrypt|encryption|cipher|salt|pwtext|pwd)$/;
+const SECURITY_JOINED = /(password|passwd|secret|token|signature|apikey|privatekey|credential|session|nonce|hmac|jwt|csrf)/;
+const BENIGN_JOINED = /(etag|cachekey|checksum|fingerprint|gravatar|contentmd5|dedupe)/;
+const BENIGN_WORDS = /^(etag|etags|cache|cached|caching|checksum|checksums|fingerprint|fingerprints|gravatar|avatar|content|filename|file|files|dedupe|dedup|dedupekey|shard|sharding|bucket|partition|color|colour|hue|asset|assets|chunk|chunks|image|thumbnail|url|cachekey|hashkey|idempotency|seed|uuid|revision|version|build|lock|mutex|object|s3|blob|storage|git|commit)$/;
+const IGNORE_CALLEES = new Set(["update", "digest", "createHash", "toString", "from", "substring", "slice", "substr", "toUpperCase", "toLowerCase", "hash", "MD5", "SHA1", "md5", "sha1", "String", "JSON", "stringify", "join"]);
+
+/** error: security use (password, token, signature); undefined: non-security (etag, cache); warning: unknown. */
+function classifyUse(node: ts.Node): "error" | "warning" | undefined {
+  // The data being hashed: `.update(password)` in the chain, or the hash function's argument.
+  const dataNames: string[] = [];
+  let top: ts.Node = node;
+  while (top.parent && (ts.isPropertyAccessExpression(top.parent) || (ts.isCallExpression(top.parent) && top.parent.expression === top))) {
+    top = top.parent;
+    if (ts.isCallExpression(top)) for (const a of top.arguments) dataNames.push(a.getText());
+  }
+  if (ts.isCallExpression(node)) for (const a of node.arguments) dataNames.push(a.getText());
+  const names = [...contextNames(top, IGNORE_CALLEES)];
+  const tokensOf = (s: string): string[] => nameTokens(s.replace(/["'`]/g, " "));
+  const joinedOf = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, "");
+  // Nearest binding name decides first, then the data, then enclosing functions.
+  const ordered = [names[0], ...dataNames, ...names.slice(1)].filter((s): s is string => !!s);
+  for (const n of ordered) {
+    const t = tokensOf(n);
+    const j = joinedOf(n);
+    if (t.some((w) => BENIGN_WORDS.test(w)) || BENIGN_JOINED.test(j)) return undefined;
+    if (t.some((w) => SECURITY_WORDS.test(w)) || SECURITY_JOINED.test(j)) return "error";
+  }
+  return "warning";
+}
+
+function numberOf(expr: ts.Expression | undefined): number | undefined {
+  if (!expr) return undefined;
+  const e = unwrap(expr);
+  if (ts.isNumericLiteral(e)) return Number(e.text.replace(/_/g, ""));
+  if (ts.isIdentifier(e)) {
+    const d = findDeclaration(e);
+    if (d && ts.isVariableDeclaration(d) && d.initializer && d.parent.flags & ts.NodeFlags.Const) return numberOf(d.initializer);
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AsteriskToken) {
+    const l = numberOf(e.left);
+    const r = numberOf(e.right);
+    return l !== undefined && r !== undefined ? l * r : undefined;
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken) {
+    const l = numberOf(e.left);
+    const r = numberOf(e.right);
+    return l !== undefined && r !== undefined ? l ** r : undefined;
+  }
+  return undefined;
+}
+
+/** A constant IV: "", a literal, Buffer.alloc(n), Buffer.from("…"|[0,…]), new Buffer(n).fill(0), through a const. */
+function constantIv(expr: ts.Expression | undefined, depth = 0): "empty" | "zero" | "literal" | undefined {
+  if (!expr || depth > 3) return undefined;
+  const e = unwrap(expr);
+  const s = stringValue(e);
+  if (s !== undefined) return s === "" ? "empty" : "literal";
+  if (e.kind === ts.SyntaxKind.NullKeyword) return "empty";
+  if (ts.isCallExpression(e) || ts.isNewExpression(e)) {
+    const n = memberName(e.expression);
+    const args = e.arguments ?? [];
+    if ((n === "alloc" || n === "allocUnsafe") && args.length >= 1 && (args.length === 1 || ts.isNumericLiteral(unwrap(args[1])) || stringValue(args[1]) !== undefined)) return "zero";
+    if (n === "fill" && ts.isPropertyAccessExpression(unwrap(e.expression))) return "zero";
+    if ((n === "from" || n === "Buffer") && args.length >= 1) {
+      const a = unwrap(args[0]);
+      if (stringValue(a) !== undefined) return "literal";
+      if (ts.isArrayLiteralExpression(a) && a.elements.every((x) => ts.isNumericLiteral(unwrap(x)))) return "literal";
+      return constantIv(a, depth + 1) === "literal" ? "literal" : undefined;
+    }
+    if (n === "Uint8Array" && args.length === 1 && ts.isNumericLiteral(unwrap(args[0]))) return "zero";
+  }
+  if (ts.isIdentifier(e)) {
+    const d = findDeclaration(e);
+    if (d && ts.isVariableDeclaration(d) && d.initializer && d.parent.flags & ts.NodeFlags.Const) return constantIv(d.initializer, depth + 1);
+  }
+  return undefined;
+}
+
+export default defineRule({
+  meta: {
+    id: "security/weak-crypto",
+    category: "security",
+    severity: "error",
+    cwe: ["CWE-327", "CWE-328", "CWE-916", "CWE-326"],
+    title: "Broken or weak cryptography",
+    description:
+      "MD5/SHA-1 are broken for passwords, signatures and tokens (collisions, fast brute force); DES/3DES/RC4/Blowfish and ECB mode " +
+      "leak plaintext patterns; createCipher derives keys without an IV; a constant IV repeats keystreams; RSA below 2048 bits and " +
+      "low bcrypt/PBKDF2/scrypt work factors let attackers crack stolen hashes quickly.",
+    fix: "Hash passwords with bcrypt (cost ≥ 10), scrypt or argon2; use SHA-256+ for integrity and HMAC-SHA-256 for signatures; encrypt with AES-256-GCM via createCipheriv and a random 12-byte IV per message; RSA ≥ 2048 bits.",
+  },
+  create(ctx) {
+    const imports = ctx.file.imports;
+    const isTest = ctx.file.isTest;
+
+    const isCrypto = (call: ts.CallExpression | ts.NewExpression, names: readonly string[]): boolean => {
+      if (imports.isCallTo(call, ["crypto"], names)) return true;
+      const r = imports.resolveCall(call);
+      return !r?.module && names.includes(memberName(call.expression) ?? "") && receiverName(call) === "crypto";
+    };
+
+    const weakHash = (node: ts.Node, algo: string, via: string): void => {
+      const sev = classifyUse(node);
+      if (!sev) return;
+      ctx.report({
+        node,
+        severity: sev,
+        message: sev === "error"
+          ? `${algo.toUpperCase()} (${via}) protects security data here: it is broken for passwords, tokens and signatures; use bcrypt/argon2 for passwords or SHA-256/HMAC-SHA-256.`
+          : `${algo.toUpperCase()} (${via}) is a broken hash: use SHA-256 or better unless this is only a non-security checksum.`,
+      });
+    };
+
+    return {
+      CallExpression(call) {
+        if (isTest) return;
+        const name = memberName(call.expression);
+        if (!name) return;
+        const args = call.arguments;
+        const r = imports.resolveCall(call);
+
+        // Node crypto
+        if ((name === "createHash" || name === "hash") && isCrypto(call, ["createHash", "hash"])) {
+          const algo = resolvedLiteral(args[0])?.text;
+          if (algo && WEAK_HASH.test(algo)) weakHash(call, algo, `crypto.${name}`);
+          return;
+        }
+        if ((name === "createSign" || name === "createVerify") && isCrypto(call, [name])) {
+          const algo = resolvedLiteral(args[0])?.text;
+          if (algo && /md5|md4/i.test(algo)) ctx.report({ node: call, message: `Signature with ${algo}: MD5 signatures can be forged; use SHA-256 or better.` });
+          else if (algo && /sha1$|^sha1|sha-1/i.test(algo)) ctx.report({ node: call, severity: "warning", message: `Signature with ${algo}: SHA-1 is collision-broken; use SHA-256 or better.` });
+          return;
+        }
+        if ((name === "createCipher" || name === "createDecipher") && isCrypto(call, [name])) {
+          ctx.report({ node: call, message: `crypto.${name} derives the key with MD5 and no IV (deprecated, removed in Node 22): use ${name}iv with a random IV and a proper key.` });
+          return;
+        }
+        if ((name === "createCipheriv" || name === "createDecipheriv") && isCrypto(call, [name])) {
+          const algo = resolvedLiteral(args[0])?.text;
+          if (algo && WEAK_CIPHER.test(algo)) {
+            ctx.report({ node: call, message: `Weak cipher \`${algo}\`: DES/3DES/RC4/Blowfish are breakable; use aes-256-gcm.` });
+            return;
+          }
+          if (algo && /-ecb$|^ecb$/i.test(algo)) {
+            ctx.report({ node: call, message: `ECB mode (\`${algo}\`) encrypts equal blocks to equal ciphertext and leaks patterns: use aes-256-gcm with a random IV.` });
+            return;
+          }
+          if (name === "createCipheriv") {
+            const iv = constantIv(args[2]);
+            if (iv) {
+              ctx.report({
+                node: call,
+                severity: iv === "literal" ? "warning" : "error",
+                message: iv === "empty" ? "Cipher created with an empty IV: generate a random IV per message with crypto.randomBytes." : `Cipher created with a constant ${iv === "zero" ? "all-zero " : ""}IV: the same plaintext always encrypts the same way; use crypto.randomBytes(12|16) per message.`,
+              });
+            }
+          }
+          return;
+        }
+        if ((name === "generateKeyPair" || name === "generateKeyPairSync") && isCrypto(call, [name])) {
+          const type = stringValue(args[0]);
+          const bits = numberOf(objectProperty(resolvedObject(args[1]), "modulusLength"));
+          if (type && /^(rsa|rsa-pss|dsa)$/.test(type) && bits !== undefined && bits < 2048) {
+            ctx.report({ node: call, message: `${type.toUpperCase()} key of ${bits} bits is factorable: use modulusLength ≥ 2048 (3072 for long-lived keys).` });
+          }
+          if (type === "dh" || type === "dsa") return;
+          return;
+        }
+        if ((name === "pbkdf2" || name === "pbkdf2Sync") && isCrypto(call, [name])) {
+          const iters = numberOf(args[2]);
+          if (iters !== undefined && iters < 10000) ctx.report({ node: call, message: `PBKDF2 with ${iters} iterations is cheap to brute force: use ≥ 600000 (SHA-256) or bcrypt/argon2.` });
+          else if (iters !== undefined && iters < 100000) ctx.report({ node: call, severity: "warning", message: `PBKDF2 with ${iters} iterations is below current guidance (≥ 600000 for SHA-256).` });
+          const digest = resolvedLiteral(args[4])?.text;
+          if (digest && /^md5$/i.test(digest)) ctx.report({ node: call, message: "PBKDF2 with MD5: use SHA-256 or SHA-512." });
+          return;
+        }
+        if ((name === "scrypt" || name === "scryptSync") && isCrypto(call, [name])) {
+          const opts = resolvedObject(args[3]);
+          const n = numberOf(objectProperty(opts, "N") ?? objectProperty(opts, "cost"));
+          if (n !== undefined && n < 16384) ctx.report({ node: call, message: `scrypt cost N=${n} is too low for passwords: use N ≥ 16384 (2^14), preferably 2^17.` });
+          return;
+        }
+        if (name === "pseudoRandomBytes") return; // insecure-randomness
+
+        // bcrypt / bcryptjs work factor
+        if (r?.module && /^(bcrypt|bcryptjs|bcrypt-nodejs)$/.test(r.module)) {
+          const idx = name === "hash" || name === "hashSync" ? 1 : name === "genSalt" || name === "genSaltSync" ? 0 : -1;
+          if (idx < 0) return;
+          const rounds = numberOf(args[idx]);
+          if (rounds !== undefined && rounds < 10) ctx.report({ node: call, message: `bcrypt cost ${rounds} is too low: use at least 10 (12 recommended).` });
+          return;
+        }
+
+        // crypto-js
+        if (r?.module === "crypto-js" || (r?.module?.startsWith("crypto-js/"))) {
+          const modName = r.module.startsWith("crypto-js/") ? r.module.slice(10) : "";
+          const fn = r.path.length >= 2 ? r.path[r.path.length - 2] : modName || name;
+          if (/^(MD5|SHA1|md5|sha1)$/.test(name) || (name === "default" && /^(md5|sha1)$/.test(modName))) {
+            weakHash(call, name === "default" ? modName : name, "crypto-js");
+            return;
+          }
+          if ((name === "encrypt" || name === "decrypt") && /^(DES|TripleDES|RC4|RC4Drop|Rabbit|RabbitLegacy|tripledes|des|rc4)$/.test(fn)) {
+            ctx.report({ node: call, message: `crypto-js ${fn} is a weak cipher: use AES-256-GCM (Node crypto) or at least CryptoJS.AES with a random IV.` });
+            return;
+          }
+          return;
+        }
+
+        // md5 / sha1 npm packages: md5(password), sha1(token)
+        if (r?.module && /^(md5|js-md5|blueimp-md5|md5-hex|sha1|js-sha1|crypto-md5)$/.test(r.module)) {
+          weakHash(call, /sha1/.test(r.module) ? "sha1" : "md5", r.module);
+        }
+      },
+      PropertyAssignment(prop) {
+        if (isTest) return;
+        const name = prop.name.getText().replace(/["']/g, "");
+        const v = stringValue(prop.initializer);
+        if (v === undefined) return;
+        // tls options: secureProtocol: "TLSv1_method", minVersion: "TLSv1"
+        if (name === "secureProtocol" && /^(SSLv2|SSLv3|TLSv1|TLSv1_1)_(client_|server_)?method$/.test(v)) {
+          ctx.report({ node: prop, message: `\`${v}\` pins a broken TLS/SSL version: use TLSv1_2 or later (minVersion: "TLSv1.2").` });
+        } else if (name === "minVersion" && /^(TLSv1|TLSv1\.1|SSLv3)$/.test(v) && /tls|ssl|agent|https|server/i.test(ctxText(prop))) {
+          ctx.report({ node: prop, severity: "warning", message: `minVersion \`${v}\` allows deprecated TLS versions: use "TLSv1.2".` });
+        } else if (name === "ciphers" && /(^|:)(!?)(RC4|DES|3DES|MD5|NULL|EXPORT|aNULL|eNULL)\b/.test(v) && !/^!/.test(v.split(":").find((c) => /RC4|DES|MD5|NULL|EXPORT/.test(c)) ?? "!")) {
+          ctx.report({ node: prop, message: `TLS cipher list enables weak suites (\`${v.slice(0, 40)}\`): rely on Node's defaults or a modern list.` });
+        }
+      },
+      PropertyAccessExpression(pa) {
+        if (isTest) return;
+        // CryptoJS.mode.ECB
+        if (pa.name.text === "ECB" && memberName(pa.expression) === "mode" && imports.hasModule("crypto-js")) {
+          ctx.report({ node: pa, message: "crypto-js ECB mode leaks plaintext patterns: use CBC/GCM with a random IV." });
+        }
+      },
+    };
+  },
+});
+
+function ctxText(prop: ts.PropertyAssignment): string {
+  const obj = prop.parent;
+  let s = "";
+  walk(obj, (n) => {
+    if (ts.isPropertyAssignment(n)) s += " " + n.name.getText();
+    return false;
+  });
+  let p: ts.Node | undefined = obj.parent;
+  for (let i = 0; p && i < 3; i++, p = p.parent) {
+    if (ts.isCallExpression(p) || ts.isNewExpression(p)) s += " " + p.expression.getText();
+    if (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p)) s += " " + p.name.getText();
+  }
+  return s;
+}

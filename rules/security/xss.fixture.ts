@@ -1,0 +1,112 @@
+import express from "express";
+import http from "node:http";
+import Koa from "koa";
+import Router from "@koa/router";
+import Fastify from "fastify";
+import escapeHtml from "escape-html";
+import he from "he";
+import { Controller, Get, Query, Param, Header } from "@nestjs/common";
+
+const app = express();
+const router = new Router();
+const fastify = Fastify();
+
+app.get("/hello", (req, res) => {
+  // expect: security/xss
+  res.send(`<h1>Hello ${req.query.name}</h1>`);
+});
+
+app.get("/items/:id", (req, res) => {
+  const id = req.params.id;
+  // expect: security/xss
+  res.status(404).send("Item not found: " + id);
+});
+
+app.post("/comment", (req, res) => {
+  const { author, text } = req.body;
+  let html = "<div class='comment'>";
+  html += `<b>${author}</b>: ${text}`;
+  html += "</div>";
+  res.set("Content-Type", "text/html");
+  // expect: security/xss
+  res.send(html);
+});
+
+http.createServer((req, res) => {
+  const name = new URL(req.url ?? "/", "http://localhost").searchParams.get("name");
+  res.writeHead(200, { "Content-Type": "text/html" });
+  // expect: security/xss
+  res.write("<p>Welcome back, " + name + "</p>");
+  res.end();
+}).listen(8080);
+
+router.get("/greet", async (ctx) => {
+  // expect: security/xss
+  ctx.body = `<html><body>Hi ${ctx.query.user}</body></html>`;
+});
+
+fastify.get("/page", async (request, reply) => {
+  const { title } = request.query as { title: string };
+  // expect: security/xss
+  return reply.type("text/html").send(`<title>${title}</title>`);
+});
+
+@Controller("profile")
+export class ProfileController {
+  @Get(":user")
+  show(@Param("user") user: string) {
+    // expect: security/xss
+    return `<section><h2>${user}</h2></section>`;
+  }
+
+  @Get("plain")
+  @Header("Content-Type", "text/plain")
+  plain(@Query("q") q: string) {
+    // ok: security/xss
+    return `<pre>${q}</pre>`;
+  }
+}
+
+// ---- safe look-alikes ----
+
+app.get("/api/echo", (req, res) => {
+  // ok: security/xss
+  res.json({ echo: req.query.msg });
+  // ok: security/xss
+  res.send(req.body);
+});
+
+app.get("/escaped", (req, res) => {
+  // ok: security/xss
+  res.send(`<h1>Hello ${escapeHtml(String(req.query.name))}</h1>`);
+  // ok: security/xss
+  res.write("<p>" + he.encode(req.query.bio as string) + "</p>");
+  res.end();
+});
+
+app.get("/count", (req, res) => {
+  const n = parseInt(String(req.query.n), 10);
+  // ok: security/xss
+  res.send(String(n * 2));
+});
+
+app.get("/plain", (req, res) => {
+  res.type("text/plain");
+  // ok: security/xss
+  res.send("You searched for " + req.query.q);
+  // ok: security/xss
+  res.status(400).type("json").send(JSON.stringify({ error: `bad ${req.query.q}` }));
+});
+
+fastify.get("/text", async (request, reply) => {
+  const { q } = request.query as { q: string };
+  // ok: security/xss
+  return reply.send(`No results for ${q}`);
+});
+
+router.get("/koa-text", async (ctx) => {
+  // ok: security/xss
+  ctx.body = "Hello " + ctx.query.user;
+  // ok: security/xss
+  ctx.body = { user: ctx.query.user };
+});
