@@ -44,6 +44,7 @@ import unboundedQuery from "./architecture/unbounded-query.js";
 import missingAuthorization from "./architecture/missing-authorization.js";
 import bypassedValidation from "./architecture/bypassed-validation.js";
 import tightCoupling from "./architecture/tight-coupling.js";
+import duplicatedLogic from "./architecture/duplicated-logic.js";
 // observability (helper) — new rules below this line
 import suppressionWithoutReason from "./observability/suppression-without-reason.js";
 import swallowedError from "./observability/swallowed-error.js";
@@ -53,6 +54,7 @@ import outboundCallWithoutTimeout from "./observability/outbound-call-without-ti
 import missingHealthCheck from "./observability/missing-health-check.js";
 import missingGracefulShutdown from "./observability/missing-graceful-shutdown.js";
 import unhandledAsyncHandler from "./observability/unhandled-async-handler.js";
+import uninstrumentedOutboundCall from "./observability/uninstrumented-outbound-call.js";
 
 /** Every rule Vigil ships, one line each. */
 export const allRules: readonly Rule[] = [
@@ -101,6 +103,7 @@ export const allRules: readonly Rule[] = [
   missingAuthorization,
   bypassedValidation,
   tightCoupling,
+  duplicatedLogic,
   // observability (helper) — list entries below this line
   suppressionWithoutReason,
   swallowedError,
@@ -110,6 +113,7 @@ export const allRules: readonly Rule[] = [
   missingHealthCheck,
   missingGracefulShutdown,
   unhandledAsyncHandler,
+  uninstrumentedOutboundCall,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -2,6 +2,21 @@ import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { isFunctionLike, isLoop, memberName, receiverName } from "../../src/core/ast.js";
 import { isDataAccessCall } from "../../src/core/data-access.js";
+import { directSource } from "../../src/core/sources.js";
+import { taintOf } from "../../src/core/taint.js";
+
+/** The collection a loop iterates (for-of expression, receiver of items.map/forEach), if visible. */
+function iteratedCollection(loop: ts.Node): ts.Expression | undefined {
+  if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return loop.expression;
+  if (ts.isCallExpression(loop) && ts.isPropertyAccessExpression(loop.expression)) return loop.expression.expression;
+  return undefined;
+}
+
+/** `promises.push(db.query(…))`: one query per iteration, collected for a later Promise.all. */
+function isCollectedPromise(call: ts.CallExpression): boolean {
+  const p = call.parent;
+  return !!p && ts.isCallExpression(p) && p.arguments.includes(call) && memberName(p.expression) === "push";
+}
 
 /** The loop that runs this node repeatedly in the same function, if any (a callback of forEach/map counts). */
 function enclosingLoop(node: ts.Node): ts.Node | undefined {
@@ -45,13 +60,16 @@ export default defineRule({
     return {
       CallExpression(call) {
         if (!isDataAccessCall(call, ctx.file.imports)) return;
-        const awaited = ts.isAwaitExpression(call.parent) || isInsidePromiseMap(call);
+        const awaited = ts.isAwaitExpression(call.parent) || isInsidePromiseMap(call) || isCollectedPromise(call);
         if (!awaited) return;
         const loop = enclosingLoop(call);
         if (!loop) return;
+        const list = iteratedCollection(loop);
+        const source = list && (directSource(list) ?? taintOf(list, "any")?.source);
         ctx.report({
           node: call,
-          message: `\`${receiverName(call) ?? ""}.${memberName(call.expression)}\` runs once per loop iteration (N+1 queries): load the rows in one query or batch them.`,
+          message: `\`${receiverName(call) ?? ""}.${memberName(call.expression)}\` runs once per loop iteration (N+1 queries): load the rows in one query or batch them.` +
+            (source ? ` The list comes from the request (\`${source}\`), so the client decides how many queries run.` : ""),
         });
       },
     };

@@ -1,6 +1,11 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { lineOf } from "../../src/core/ast.js";
+import { loggerCallOf } from "../../src/core/loggers.js";
+
+/** Command-line programs print to the terminal on purpose, wherever they live. */
+const CLI_MODULES = ["commander", "yargs", "meow", "cac", "@oclif/core", "oclif", "minimist", "arg", "inquirer", "@inquirer/prompts", "prompts", "ora", "listr2", "clipanion"];
+const CLI_FILE = /(^|\/)(cli|seed|repl)\.[cm]?[jt]s$|\.cli\.[cm]?[jt]s$/;
 
 const CONSOLE_TO_LEVEL: Record<string, string> = { log: "info", info: "info", warn: "warn", error: "error", debug: "debug", trace: "trace" };
 
@@ -10,6 +15,16 @@ function loggerName(file: string): string | undefined {
   if (m) return m[1] ?? m[2] ?? m[3];
   if (/private\s+(?:readonly\s+)?logger\b/.test(file)) return "this.logger";
   return undefined;
+}
+
+function isLogger(name: string, file: import("../../src/core/file-facts.js").FileFacts): boolean {
+  const probe = `${name}.info("x")`;
+  const sf = ts.createSourceFile("probe.ts", probe, ts.ScriptTarget.Latest, true);
+  const call = (sf.statements[0] as ts.ExpressionStatement).expression as ts.CallExpression;
+  const root = name.replace(/^this\./, "");
+  const bound = file.imports.bindings.get(root);
+  if (bound) return !!loggerCallOf(call, file.imports, true) && !/^debug$/.test(bound.module);
+  return name === "this.logger" || /\b(createLogger|getLogger|pino\(|winston\.|new Logger\(|bunyan)/.test(file.text);
 }
 
 export default defineRule({
@@ -26,10 +41,12 @@ export default defineRule({
   },
   create(ctx) {
     const file = ctx.file;
-    if (!file.isServerCode) return {};
+    if (!file.isServerCode || CLI_FILE.test(file.path) || file.imports.hasModule(...CLI_MODULES)) return {};
     // Only where a logger exists or the file is clearly server code: a library may legitimately print.
     if (!file.importsLogger && !file.importsServerFramework && !/\blogger\b/.test(file.text)) return {};
-    const logger = loggerName(file.text);
+    const named = loggerName(file.text);
+    // only suggest a name that really is a structured logger here (`const log = debug("x")` is not)
+    const logger = named && isLogger(named, file) ? named : undefined;
     return {
       CallExpression(call) {
         const callee = call.expression;

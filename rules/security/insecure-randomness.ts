@@ -14,6 +14,7 @@ const IGNORE_CALLEES = new Set(["floor", "round", "ceil", "trunc", "abs", "toStr
 
 function classify(names: readonly string[]): "secret" | "id" | undefined {
   let id = false;
+  let uuid = false;
   for (const n of names) {
     const tokens = nameTokens(n);
     const joined = n.toLowerCase().replace(/[^a-z0-9]/g, "");
@@ -22,11 +23,14 @@ function classify(names: readonly string[]): "secret" | "id" | undefined {
     const benign = tokens.some((t) => BENIGN_TOKENS.test(t));
     // `retryJitterMs`, `sampleRate`: benign wins unless a secret word is the last one (`tempPassword`).
     if (secret && (!benign || SECRET_TOKENS.test(tokens[tokens.length - 1]))) return "secret";
-    if (benign) return id ? "id" : undefined;
+    if (benign) return uuid ? "id" : undefined;
     // `const code = …` inside `sendResetCode()` / a "/reset-password" handler: keep looking for the purpose.
     if (tokens.some((t) => ID_TOKENS.test(t))) id = true;
+    if (tokens.some((t) => /^(uuid|guid)(s|v4|4)?$/.test(t))) uuid = true;
   }
-  return id ? "id" : undefined;
+  // Plain ids (task ids, DOM ids) are not secrets; hand-rolled UUIDs are usually meant to be unguessable.
+  void id;
+  return uuid ? "id" : undefined;
 }
 
 export default defineRule({
@@ -59,16 +63,10 @@ export default defineRule({
           ctx.report({ node: call, message: `Math.random() builds \`${where}\`, which must be unguessable: use crypto.randomBytes / crypto.randomUUID / crypto.randomInt.` });
           return;
         }
-        if (kind === "id" && /\.toString\(\s*(36|16)\s*\)/.test(statementText(call))) {
-          ctx.report({ node: call, severity: "warning", message: "Identifier generated with Math.random().toString(…): predictable and collision-prone; use crypto.randomUUID()." });
+        if (kind === "id") {
+          ctx.report({ node: call, severity: "warning", message: "UUID generated with Math.random(): predictable and collision-prone; use crypto.randomUUID()." });
         }
       },
     };
   },
 });
-
-function statementText(node: ts.Node): string {
-  let p: ts.Node = node;
-  while (p.parent && !ts.isStatement(p) && !ts.isSourceFile(p.parent)) p = p.parent;
-  return p.getText();
-}

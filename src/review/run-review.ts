@@ -62,6 +62,9 @@ export async function runReview(job: ReviewJob, deps: ReviewDeps): Promise<Revie
   const configText = await readText(port, CONFIG_PATH, pull.baseSha);
   const loaded = parseConfig(configText);
   const config = loaded.config;
+  const known = new Set(deps.rules.flatMap((r) => [r.meta.id, r.meta.category]));
+  const unknown = Object.keys(config.rules).filter((k) => !known.has(k));
+  if (unknown.length) loaded.error = [loaded.error, `${CONFIG_PATH}: unknown rule id${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `\`${u}\``).join(", ")} (see docs/rules.md)`].filter(Boolean).join("\n");
   if (loaded.source === "default") {
     if (deps.defaultRerunLabel) config.rerunLabel = deps.defaultRerunLabel;
     if (deps.defaultSkipDrafts !== undefined) config.skipDrafts = deps.defaultSkipDrafts;

@@ -133,7 +133,7 @@ describe("a reviewer people keep installed", () => {
     const run = h.fake.checkRuns[0];
     expect(run.status).toBe("completed");
     expect(run.annotations).toHaveLength(1000);
-    for (const u of run.updates) expect(u.output?.annotations?.length ?? 0).toBeLessThanOrEqual(50);
+    for (const u of run.updates as { output?: { annotations?: unknown[] } }[]) expect(u.output?.annotations?.length ?? 0).toBeLessThanOrEqual(50);
     expect(h.fake.reviews).toHaveLength(1);
     expect(h.fake.reviewComments).toHaveLength(25);
     expect(h.fake.reviews[0].body).toContain("975 more are listed in the Vigil check run only");

@@ -36,3 +36,18 @@ describe(".github/vigil.yml", () => {
     expect(keep("legacy/old.js")).toBe(false);
   });
 });
+
+describe("docs/vigil.schema.json", () => {
+  it("is generated from the zod schema and up to date (run `npm run docs:rules`)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { configJsonSchema } = await import("../../src/config/json-schema.js");
+    const onDisk = JSON.parse(readFileSync(join(import.meta.dirname, "../../docs/vigil.schema.json"), "utf8"));
+    expect(onDisk).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
+  });
+
+  it("does not require keys that have defaults", async () => {
+    const { configJsonSchema } = await import("../../src/config/json-schema.js");
+    expect((configJsonSchema() as { required?: string[] }).required ?? []).toEqual([]);
+  });
+});

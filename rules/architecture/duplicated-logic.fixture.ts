@@ -1,0 +1,121 @@
+import { db } from "./db";
+
+type Line = { price: number; qty: number; discount?: number; taxable: boolean };
+
+// ok: architecture/duplicated-logic
+export function computeInvoiceTotal(lines: Line[], taxRate: number) {
+  let subtotal = 0;
+  let tax = 0;
+  for (const line of lines) {
+    const gross = line.price * line.qty;
+    const net = gross - (line.discount ?? 0);
+    subtotal += net;
+    if (line.taxable) tax += net * taxRate;
+  }
+  const rounded = Math.round((subtotal + tax) * 100) / 100;
+  if (rounded < 0) throw new Error("negative total");
+  return { subtotal, tax, total: rounded };
+}
+
+// expect: architecture/duplicated-logic
+export function computeQuoteTotal(items: Line[], vat: number) {
+  let sum = 0;
+  let vatAmount = 0;
+  for (const item of items) {
+    const g = item.price * item.qty;
+    const n = g - (item.discount ?? 5);
+    sum += n;
+    if (item.taxable) vatAmount += n * vat;
+  }
+  const r = Math.round((sum + vatAmount) * 1000) / 1000;
+  if (r < 0) throw new Error("quote total below zero");
+  return { subtotal: sum, tax: vatAmount, total: r };
+}
+
+export class AddressService {
+  // expect: architecture/duplicated-logic
+  clean(input: { street: string; city: string; zip: string; country: string }) {
+    const street = input.street.trim().replace(/\s+/g, " ");
+    const city = input.city.trim().toLowerCase();
+    const zip = input.zip.replace(/[^0-9A-Z]/gi, "").toUpperCase();
+    const country = input.country.trim().toUpperCase();
+    if (!street || !city) throw new Error("incomplete address");
+    if (country.length !== 2) throw new Error("bad country");
+    return { street, city, zip, country };
+  }
+}
+
+// ok: architecture/duplicated-logic
+export async function listUsers(page: number) {
+  const take = 20;
+  const skip = (page - 1) * take;
+  const rows = await db.user.findMany({ take, skip, orderBy: { createdAt: "desc" } });
+  const total = await db.user.count();
+  const pages = Math.ceil(total / take);
+  if (page > pages) return { rows: [], total, pages };
+  return { rows, total, pages };
+}
+
+// ok: architecture/duplicated-logic
+export async function listOrders(page: number) {
+  const take = 20;
+  const skip = (page - 1) * take;
+  const rows = await db.order.findMany({ take, skip, orderBy: { placedAt: "desc" } });
+  const total = await db.order.count();
+  const pages = Math.ceil(total / take);
+  if (page > pages) return { rows: [], total, pages };
+  return { rows, total, pages };
+}
+
+// ok: architecture/duplicated-logic
+export const add = (a: number, b: number) => {
+  return a + b;
+};
+// ok: architecture/duplicated-logic
+export const plus = (x: number, y: number) => {
+  return x + y;
+};
+
+// vigil-fixture-context: src/addresses/normalize.ts
+export function normalizeAddress(a: { street: string; city: string; zip: string; country: string }) {
+  const street = a.street.trim().replace(/\s+/g, " ");
+  const city = a.city.trim().toLowerCase();
+  const zip = a.zip.replace(/[^0-9A-Z]/gi, "").toUpperCase();
+  const country = a.country.trim().toUpperCase();
+  if (!street || !city) throw new Error("address is incomplete");
+  if (country.length !== 2) throw new Error("country must be ISO-2");
+  return { street, city, zip, country };
+}
+
+// vigil-fixture-file: src/quotes/pricing.ts
+type QuoteLine = { price: number; qty: number; discount?: number; taxable: boolean };
+// expect: architecture/duplicated-logic
+export const priceQuote = (rows: QuoteLine[], rate: number) => {
+  let s = 0;
+  let t = 0;
+  for (const row of rows) {
+    const a = row.price * row.qty;
+    const b = a - (row.discount ?? 0);
+    s += b;
+    if (row.taxable) t += b * rate;
+  }
+  const total = Math.round((s + t) * 100) / 100;
+  if (total < 0) throw new Error("negative");
+  return { subtotal: s, tax: t, total };
+};
+
+// vigil-fixture-file: src/quotes/pricing.test.ts
+// ok: architecture/duplicated-logic
+export function expectedTotal(rows: { price: number; qty: number; discount?: number; taxable: boolean }[], rate: number) {
+  let s = 0;
+  let t = 0;
+  for (const row of rows) {
+    const a = row.price * row.qty;
+    const b = a - (row.discount ?? 0);
+    s += b;
+    if (row.taxable) t += b * rate;
+  }
+  const total = Math.round((s + t) * 100) / 100;
+  if (total < 0) throw new Error("negative");
+  return { subtotal: s, tax: t, total };
+}

@@ -1,0 +1,58 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const bin = join(import.meta.dirname, "../../bin/vigil.js");
+
+function vigil(args: string[], cwd: string) {
+  return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env: { ...process.env, CI: "true" } });
+}
+
+describe("vigil scan", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-cli-"));
+  mkdirSync(join(dir, "lib"));
+  // a plain .js file outside any package (no package.json, no tsconfig)
+  writeFileSync(join(dir, "lib/server.js"), `const express = require("express");
+const { exec } = require("child_process");
+const app = express();
+app.get("/ping", (req, res) => {
+  exec("ping -c 1 " + req.query.host, (err, out) => res.send(out));
+});
+`);
+  writeFileSync(join(dir, "lib/clean.js"), "module.exports = (a, b) => a + b;\n");
+
+  it("exits 1 with findings at or above --fail-on and prints compiler-style lines", () => {
+    const r = vigil(["scan", "lib"], dir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^lib\/server\.js:5:\d+ {2}error {3}.*\[security\/command-injection CWE-78/m);
+    expect(r.stderr).toBe(""); // no progress output in pipes / CI
+  });
+
+  it("exits 0 when nothing reaches --fail-on", () => {
+    expect(vigil(["scan", "lib/clean.js"], dir).status).toBe(0);
+    expect(vigil(["scan", "lib", "--fail-on", "never"], dir).status).toBe(0);
+  });
+
+  it("writes SARIF 2.1.0 with CWE tags on the rules and fingerprints on the results", () => {
+    const r = vigil(["scan", "lib", "--format", "sarif", "--output", "out.sarif"], dir);
+    expect(r.status).toBe(1);
+    const sarif = JSON.parse(readFileSync(join(dir, "out.sarif"), "utf8"));
+    expect(sarif.version).toBe("2.1.0");
+    const run = sarif.runs[0];
+    const rule = run.tool.driver.rules.find((x: { id: string }) => x.id === "security/command-injection");
+    expect(rule.properties.tags).toEqual(expect.arrayContaining(["security", "external/cwe/cwe-78"]));
+    expect(rule.properties["security-severity"]).toBeDefined();
+    for (const r2 of run.tool.driver.rules) expect(r2.properties.tags.some((t: string) => t.startsWith("external/cwe/cwe-"))).toBe(true);
+    const result = run.results.find((x: { ruleId: string }) => x.ruleId === "security/command-injection");
+    expect(result.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: "lib/server.js", uriBaseId: "%SRCROOT%" }, region: expect.objectContaining({ startLine: 5 }) });
+    expect(result.partialFingerprints["vigil/v1"]).toMatch(/^[0-9a-f]{24}$/);
+  });
+
+  it("exits 2 on usage errors", () => {
+    expect(vigil(["scan"], dir).status).toBe(2);
+    expect(vigil(["scan", "lib", "--format", "xml"], dir).status).toBe(2);
+    expect(vigil(["scan", "missing-dir"], dir).status).toBe(2);
+    expect(vigil(["frobnicate"], dir).status).toBe(2);
+  });
+});
