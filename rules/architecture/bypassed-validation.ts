@@ -7,6 +7,8 @@ import { routeRegistrations, type RouteRegistration } from "../../src/core/arch-
 const VALIDATOR_MW = /validat|celebrate|checkSchema|checkExact|\b(body|query|param|check|oneOf)\(\s*["'`[]|zValidator|\bschema\b|Schema\b|\bjoi\b|\byup\b|\bzod\b|\bajv\b|Dto\b/i;
 /** Validation inside the handler: schema.parse(req.body), Joi validate, class-validator, express-validator results. */
 const INLINE_VALIDATE = /\.(parse|safeParse|parseAsync|safeParseAsync|validate|validateAsync|validateSync|cast|assert)\s*\(|plainToInstance|plainToClass|validationResult\s*\(|matchedData\s*\(|validateOrReject|\bvalidate\w*\s*\(|\bassert\w*\s*\(|\btypeof\s+\w+\.(body|query)\b|\b(status|sendStatus)\(\s*(400|422)\s*\)/;
+/** Schema validation of the request in a sibling handler (the evidence that this file validates with schemas). */
+const SCHEMA_VALIDATE = /\b(?!JSON\b|qs\b|querystring\b|url\b|URL\b|Date\b|path\b|yaml\b|YAML\b)[\w$]+\.(parse|safeParse|parseAsync|safeParseAsync|validate|validateAsync|validateSync|cast)\s*\(\s*[\w$]+\.(body|query)\b|plainToInstance|plainToClass|validationResult\s*\(|matchedData\s*\(|validateOrReject/;
 const COERCE = new Set(["Number", "parseInt", "parseFloat", "Boolean", "String", "BigInt", "Date"]);
 
 function requestParamName(fn: ts.FunctionLikeDeclaration): string | undefined {
@@ -14,10 +16,15 @@ function requestParamName(fn: ts.FunctionLikeDeclaration): string | undefined {
   return p && ts.isIdentifier(p.name) ? p.name.text : undefined;
 }
 
-function isValidated(r: RouteRegistration): boolean {
+function schemaValidated(r: RouteRegistration): boolean {
   if (r.middlewares.some((m) => VALIDATOR_MW.test(nodeText(m)))) return true;
   if (ts.isCallExpression(r.handlerArg) && VALIDATOR_MW.test(nodeText(r.handlerArg.expression))) return true;
-  return !!r.handler?.body && INLINE_VALIDATE.test(nodeText(r.handler.body));
+  return !!r.handler?.body && SCHEMA_VALIDATE.test(nodeText(r.handler.body));
+}
+
+/** Any validation at all, schema or hand-written (typeof checks, 400 answers), in the route itself. */
+function isValidated(r: RouteRegistration): boolean {
+  return schemaValidated(r) || (!!r.handler?.body && INLINE_VALIDATE.test(nodeText(r.handler.body)));
 }
 
 /** The first direct use of `req.body` / `req.query` in the handler (not passed through a coercion such as Number()). */
@@ -56,11 +63,11 @@ export default defineRule({
     return {
       "SourceFile:exit"() {
         const routes = routeRegistrations(ctx.file.sourceFile).filter((r) => r.handler);
-        const validated = routes.filter(isValidated);
+        const validated = routes.filter(schemaValidated);
         if (!validated.length) return;
         const queryValidated = validated.some((r) => /query/i.test(r.middlewares.map((m) => nodeText(m)).join(" ")) || /\(\s*\w+\.query\s*\)/.test(nodeText(r.handler!.body ?? r.handler!)));
         for (const r of routes) {
-          if (validated.includes(r)) continue;
+          if (isValidated(r)) continue;
           const fields = new Set(["body"]);
           if (queryValidated) fields.add("query");
           const use = firstDirectUse(r.handler!, fields);

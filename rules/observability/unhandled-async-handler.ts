@@ -45,7 +45,8 @@ export default defineRule({
     if (!file.isServerCode) return {};
     const imports = file.imports;
     const express5 = Number(ctx.options.expressVersion ?? 4) >= 5;
-    const expressAsyncSafe = express5 || imports.hasModule(...ASYNC_SAFE_MODULES) || /require\(\s*["']express-async-errors["']\s*\)/.test(file.text);
+    // express-async-errors patches Express globally: one import anywhere in the analysed project covers every router
+    const expressAsyncSafe = express5 || [...ctx.project.files.values()].some((f) => f.imports.hasModule(...ASYNC_SAFE_MODULES.slice(0, 1)) || f === file && f.imports.hasModule(...ASYNC_SAFE_MODULES));
 
     const checkHandler = (fn: ts.ArrowFunction | ts.FunctionExpression): void => {
       if (expressAsyncSafe || !fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return;

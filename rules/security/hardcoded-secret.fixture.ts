@@ -163,3 +163,17 @@ app.get("/me", (req, res) => {
 });
 
 export { s3, GITHUB_TOKEN, stripe, SIGNING_KEY_PEM, mongoUri, pgUrl, config, MailService, sequelize, pool, safeConfig, labels, JWT_SECRET_ENV, secret, dbPassword, apiToken, localDb, templated, passport_strategy };
+
+export const messages = {
+  // ok: security/hardcoded-secret
+  password: "Password must be at least 8 characters",
+  // ok: security/hardcoded-secret
+  passwort: "Passwort",
+};
+export const seedAdmin = {
+  email: "admin@acme.io",
+  // ok: security/hardcoded-secret
+  password: "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+  // ok: security/hardcoded-secret
+  stripePublishableKey: "pk_live_51HbXq2KZr8TyVw3LmN0pQ4sUa9",
+};

@@ -41,6 +41,7 @@ export default defineRule({
         }
         // Not provably from the request, but spliced where a bound value belongs: still injectable by whoever calls this.
         if (!isDynamicString(sql) && !ts.isIdentifier(sql)) return;
+        if (!looksLikeSql(skeleton) && !looksLikeCondition(skeleton)) return;
         const risky = parts.filter((p) => !isNumericLike(p) && !isConstantLike(p) && valuePosition(p));
         if (risky.length && !ctx.file.isTest) {
           ctx.report({

@@ -61,6 +61,10 @@ export function isPlaceholderValue(v: string): boolean {
   if (/^[A-Z][A-Z0-9_]*$/.test(s) && s.includes("_")) return true; // env-var name: "JWT_SECRET"
   if (/^\s*process\.env/.test(s)) return true;
   if (/\s/.test(s) && /^[A-Za-z][A-Za-z ,.'!?:-]*$/.test(s)) return true; // a label: "Enter your password"
+  if (s.trim().split(/\s+/).length >= 3) return true; // a sentence: "Password must be at least 8 characters"
+  if (/^[A-Z][a-z]+$/.test(s)) return true; // a translated label: "Passwort", "Contraseña"-like single words
+  if (/^\$(2[abxy]?|argon2(id|i|d)?|scrypt|pbkdf2[\w-]*)\$/.test(s)) return true; // a password hash, not a password
+  if (/^pk_(live|test)_/.test(s)) return true; // publishable (public) key
   if (/^[a-z]+([.:][a-zA-Z_]+)+$/.test(s)) return true; // i18n key / config path: "auth.password.label"
   if (/^(https?:\/\/|\/|\.\.?\/|~\/|[A-Za-z]:\\)/.test(s) && !/:\/\/[^/\s:@]+:[^/\s@]+@/.test(s)) return true; // urls, file paths
   // word lists that are form/field keys: "password_reset", "new-password", "current-password", "confirm_password"

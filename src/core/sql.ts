@@ -44,7 +44,12 @@ export function sqlSinkOf(call: ts.CallExpression): SqlSink | undefined {
     return text && ts.isPropertyAssignment(text) ? { kind: "query", sql: text.initializer, method } : undefined;
   }
   if (ts.isArrowFunction(first) || ts.isFunctionExpression(first) || ts.isArrayLiteralExpression(first)) return undefined;
-  if (ALWAYS_SQL.has(method)) return { kind: "sql", sql: call.arguments[0], method };
+  if (ALWAYS_SQL.has(method)) {
+    // literal()/raw()/unsafe() are common method names elsewhere: trust them only on a database handle.
+    const recv = receiverName(call);
+    const generic = method === "literal" || method === "raw" || method === "unsafe";
+    return { kind: generic && !(recv && (DB_RECEIVER.test(recv) || /^(Sequelize|sequelize|knex|Knex|sql|db)$/.test(recv))) ? "query" : "sql", sql: call.arguments[0], method };
+  }
   if (QUERY_METHODS.has(method)) {
     const recv = receiverName(call);
     return { kind: recv && DB_RECEIVER.test(recv) && ["query", "execute", "queryRaw", "executeSql", "executeQuery"].includes(method) ? "sql" : "query", sql: call.arguments[0], method };

@@ -1,7 +1,8 @@
 import type { Finding } from "./types.js";
 
-const NEXT_LINE = /\/\/\s*vigil-ignore-next-line\b\s*([^\n]*)/;
-const FILE = /\/\/\s*vigil-ignore-file\b\s*([^\n]*)/;
+// Only a line comment of its own counts (not text inside a doc comment or a string that mentions the syntax).
+const NEXT_LINE = /^\s*\/\/\s*vigil-ignore-next-line\b\s*([^\n]*)/;
+const FILE = /^\s*\/\/\s*vigil-ignore-file\b\s*([^\n]*)/;
 
 export interface Suppression {
   line: number;
