@@ -88,9 +88,11 @@ function pathWithin(from: number, to: number, edges: Edge[][], comp: number[]): 
     }
   }
   const out: number[] = [];
-  for (let v: number | undefined = to; v !== undefined && v !== -1; v = prev.get(v)) out.unshift(v);
-  return out;
+  for (let v: number | undefined = to; v !== undefined && v !== -1; v = prev.get(v)) out.push(v);
+  return out.reverse();
 }
+
+const MAX_SHOWN = 8;
 
 export default defineRule({
   meta: {
@@ -119,12 +121,18 @@ export default defineRule({
       const edge = edges[v].find((e) => (e.to === v) || (comp[e.to] === comp[v] && (size.get(comp[v]) ?? 0) > 1));
       if (!edge) return;
       const back = edge.to === v ? [v] : pathWithin(edge.to, v, edges, comp);
-      const cycle = [v, ...back];
+      // Long cycles are shown by their first modules: the message must stay readable (and cheap).
+      const full = [v, ...back];
+      const cycle = full.length > MAX_SHOWN + 1 ? [...full.slice(0, MAX_SHOWN), v] : full;
       const names = cycle.map((i) => displayPath(paths[i]));
+      if (cycle !== full) names.splice(MAX_SHOWN, 0, `… (${full.length - 1 - MAX_SHOWN} more)`);
       const lines = ["```mermaid", "graph LR"];
       const unique = cycle.slice(0, -1);
       unique.forEach((i, k) => lines.push(`  ${mermaidNode(`M${k}`, displayPath(paths[i]))}`));
-      for (let k = 0; k < unique.length; k++) lines.push(`  M${k} --> M${(k + 1) % unique.length}`);
+      for (let k = 0; k < unique.length; k++) {
+        const last = k === unique.length - 1;
+        lines.push(last && cycle !== full ? `  M${k} -. "${full.length - 1 - MAX_SHOWN} more" .-> M0` : `  M${k} --> M${(k + 1) % unique.length}`);
+      }
       lines.push("  linkStyle 0 stroke:#d00,stroke-width:2px", "```");
       report(path, {
         node: edge.node,

@@ -122,7 +122,7 @@ export default defineRule({
         if (!listens.length || opaque) return;
         // Shutdown wiring the rule does not understand (a helper module, a library it does not know): stay quiet.
         if (!understood && SHUTDOWN_HINT.test(file.text)) return;
-        for (const other of ctx.project.files.values()) if (other !== file && /SIGTERM|enableShutdownHooks/.test(other.text)) return;
+        if ([...ctx.project.filesMatching(/SIGTERM|enableShutdownHooks/)].some((p) => p !== file.path)) return;
         for (const { call, names } of listens) {
           const all = new Set(names);
           for (const n of names) if (aliases.has(n)) all.add(aliases.get(n)!);

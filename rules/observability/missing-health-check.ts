@@ -138,9 +138,10 @@ export default defineRule({
       },
       "SourceFile:exit"() {
         if (unattributed) return;
-        for (const other of ctx.project.files.values()) {
-          if (other !== file && (HEALTH_HINT.test(other.text) || OTHER_FILE_HEALTH.test(other.text))) return;
-        }
+        if (!servers.some((s) => s.listened && !s.health && !s.uncertain)) return;
+        const elsewhere = new Set([...ctx.project.filesMatching(HEALTH_HINT), ...ctx.project.filesMatching(OTHER_FILE_HEALTH)]);
+        elsewhere.delete(file.path);
+        if (elsewhere.size) return;
         for (const s of servers) {
           if (!s.listened || s.health || s.uncertain) continue;
           ctx.report({

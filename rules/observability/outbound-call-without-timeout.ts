@@ -132,7 +132,7 @@ export default defineRule({
     const file = ctx.file;
     if (!file.isServerCode) return {};
     const imports = file.imports;
-    const axiosDefaultTimeout = [...ctx.project.files.values()].some((f) => /\baxios\.defaults\.timeout\s*=/.test(f.text));
+    const axiosDefaultTimeout = ctx.project.filesMatching(/\baxios\.defaults\.timeout\s*=/).size > 0;
 
     const reportCall = (call: ts.CallExpression, o: OutboundCall): void => {
       const keys = TIMEOUT_KEYS[o.client];

@@ -46,7 +46,8 @@ export default defineRule({
     const imports = file.imports;
     const express5 = Number(ctx.options.expressVersion ?? 4) >= 5;
     // express-async-errors patches Express globally: one import anywhere in the analysed project covers every router
-    const expressAsyncSafe = express5 || [...ctx.project.files.values()].some((f) => f.imports.hasModule(...ASYNC_SAFE_MODULES.slice(0, 1)) || f === file && f.imports.hasModule(...ASYNC_SAFE_MODULES));
+    const expressAsyncSafe = express5 || file.imports.hasModule(...ASYNC_SAFE_MODULES) ||
+      ctx.project.memo("express-async-errors anywhere", () => [...ctx.project.files.values()].some((f) => f.imports.hasModule(...ASYNC_SAFE_MODULES.slice(0, 1))));
 
     const checkHandler = (fn: ts.ArrowFunction | ts.FunctionExpression): void => {
       if (expressAsyncSafe || !fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return;

@@ -174,7 +174,7 @@ export default defineRule({
         }
         // A local recursive merge helper called with request data
         const callee = unwrap(call.expression);
-        if (ts.isIdentifier(callee)) {
+        if (ts.isIdentifier(callee) && call.arguments.length >= 2) {
           const d = findDeclaration(callee);
           const fn = d && (ts.isFunctionDeclaration(d) ? d : ts.isVariableDeclaration(d) && d.initializer && isFunctionLike(unwrap(d.initializer)) ? (unwrap(d.initializer) as ts.FunctionLikeDeclaration) : undefined);
           if (fn && enclosingFunction(call) !== fn && unsafeMergeAssignments(fn).length) {

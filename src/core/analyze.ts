@@ -33,6 +33,15 @@ export interface AnalysisResult {
 
 type Handler = (node: ts.Node) => void;
 
+/** VIGIL_PROFILE=1: milliseconds spent per rule, printed to stderr at the end (for `npm run bench` investigations). */
+const profile = process.env.VIGIL_PROFILE ? new Map<string, number>() : undefined;
+if (profile) {
+  process.on("exit", () => {
+    const rows = [...profile.entries()].sort((a, b) => b[1] - a[1]).slice(0, 60);
+    process.stderr.write(rows.map(([id, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${id}`).join("\n") + "\n");
+  });
+}
+
 function scriptKindOf(path: string): ts.ScriptKind {
   if (path.endsWith(".tsx")) return ts.ScriptKind.TSX;
   if (path.endsWith(".jsx")) return ts.ScriptKind.JSX;
@@ -108,15 +117,19 @@ export function analyze(inputs: readonly AnalysisInput[], rules: readonly Rule[]
         report: (d) => emit(file, rule.meta, setting.severity ?? rule.meta.severity, d),
       };
       const guard = (fn: (n: never) => void): Handler => (n) => {
+        const t0 = profile ? performance.now() : 0;
         try {
           fn(n as never);
         } catch (err) {
           result.ruleErrors.push({ ruleId: rule.meta.id, path: file.path, message: (err as Error).message });
         }
+        if (profile) profile.set(rule.meta.id, (profile.get(rule.meta.id) ?? 0) + performance.now() - t0);
       };
       let visitors;
+      const tc = profile ? performance.now() : 0;
       try {
         visitors = rule.create(ctx);
+        if (profile) profile.set(rule.meta.id, (profile.get(rule.meta.id) ?? 0) + performance.now() - tc);
       } catch (err) {
         result.ruleErrors.push({ ruleId: rule.meta.id, path: file.path, message: (err as Error).message });
         continue;
@@ -148,6 +161,7 @@ export function analyze(inputs: readonly AnalysisInput[], rules: readonly Rule[]
 
   for (const { rule, setting } of active) {
     if (!rule.project) continue;
+    const t0 = profile ? performance.now() : 0;
     try {
       rule.project(facts, (path, d) => {
         const file = facts.files.get(path);
@@ -156,6 +170,7 @@ export function analyze(inputs: readonly AnalysisInput[], rules: readonly Rule[]
     } catch (err) {
       result.ruleErrors.push({ ruleId: rule.meta.id, path: "*", message: (err as Error).message });
     }
+    if (profile) profile.set(rule.meta.id, (profile.get(rule.meta.id) ?? 0) + performance.now() - t0);
   }
 
   for (const [path, list] of perFile) {

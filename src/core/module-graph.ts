@@ -1,5 +1,5 @@
 import { ts } from "ts-morph";
-import { stringValue, unwrap } from "./ast.js";
+import { stringValue } from "./ast.js";
 import { normalizeModule } from "./imports.js";
 import { normalizePath } from "./project-facts.js";
 
@@ -89,9 +89,4 @@ export function mermaidNode(id: string, label: string): string {
 
 export function isRelativeSpec(spec: string): boolean {
   return spec.startsWith("./") || spec.startsWith("../") || spec === "." || spec === "..";
-}
-
-/** The unwrapped first argument, for helpers that look at `require(x)` style calls. */
-export function firstArg(call: ts.CallExpression): ts.Expression | undefined {
-  return call.arguments[0] && unwrap(call.arguments[0]);
 }

@@ -6,6 +6,19 @@ export class ProjectFacts {
   readonly files = new Map<string, FileFacts>();
   constructor(readonly layers?: LayerConfig) {}
 
+  private readonly cache = new Map<string, unknown>();
+
+  /** A value computed once per analysis: rules that look at every file must not do it once per file (n²). */
+  memo<T>(key: string, compute: () => T): T {
+    if (!this.cache.has(key)) this.cache.set(key, compute());
+    return this.cache.get(key) as T;
+  }
+
+  /** Paths of the files whose text matches `re` (computed once per analysis and pattern). */
+  filesMatching(re: RegExp): Set<string> {
+    return this.memo(`filesMatching:${re.source}:${re.flags}`, () => new Set([...this.files.values()].filter((f) => re.test(f.text)).map((f) => f.path)));
+  }
+
   add(file: FileFacts): void {
     this.files.set(file.path, file);
   }

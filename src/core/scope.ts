@@ -66,8 +66,19 @@ export function scopeOf(decl: Declaration): ts.Node {
   return decl.getSourceFile();
 }
 
+const declarationCache = new WeakMap<ts.Identifier, Declaration | null>();
+
 /** Lexical lookup of the declaration an identifier refers to (no type checker: fast and good enough for one file). */
 export function findDeclaration(id: ts.Identifier): Declaration | undefined {
+  // Many rules ask about the same identifiers (req, db, …): remember the answer per node.
+  const cached = declarationCache.get(id);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = lookupDeclaration(id);
+  declarationCache.set(id, found ?? null);
+  return found;
+}
+
+function lookupDeclaration(id: ts.Identifier): Declaration | undefined {
   const text = id.text;
   for (let p: ts.Node | undefined = id.parent; p; p = p.parent) {
     if (ts.isBlock(p) || ts.isModuleBlock(p) || ts.isSourceFile(p)) {
