@@ -1,6 +1,7 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { isFunctionLike, lineOf, memberName } from "../../src/core/ast.js";
+import { createHash } from "node:crypto";
 import type { FileFacts } from "../../src/core/file-facts.js";
 
 const GENERATED_PATH = /(^|\/)(generated|__generated__|gen)\/|\.(gen|generated|pb)\.[cm]?[jt]sx?$/i;
@@ -9,12 +10,19 @@ const MIN_STATEMENTS = 6;
 const MIN_NODES = 60;
 const MIN_NODES_FEW_STATEMENTS = 150;
 
+/** One function body big enough to matter, as collected per file (plain data: it may cross threads). */
 interface Occurrence {
-  file: FileFacts;
-  fn: ts.FunctionLikeDeclaration;
+  hash: string;
   name: string;
   line: number;
+  start: number;
+  end: number;
   statements: number;
+}
+
+interface Located extends Occurrence {
+  path: string;
+  reported: boolean;
 }
 
 /**
@@ -77,45 +85,54 @@ export default defineRule({
       "security check lands in one of them, and the other keeps the old behaviour.",
     fix: "Call the existing function, or extract the shared part into one helper both use (parameterize what differs).",
   },
-  create() {
-    return {};
+  create(ctx) {
+    if (ctx.file.isTest || isGenerated(ctx.file)) return {};
+    const collect = (fn: ts.FunctionLikeDeclaration): void => {
+      if (!fn.body || !ts.isBlock(fn.body)) return;
+      const s = shapeOf(fn.body);
+      if ((s.statements >= MIN_STATEMENTS && s.nodes >= MIN_NODES) || (s.statements >= 3 && s.nodes >= MIN_NODES_FEW_STATEMENTS)) {
+        const occ: Occurrence = {
+          hash: createHash("sha1").update(s.key).digest("base64"), name: functionName(fn), line: lineOf(fn.name ?? fn, ctx.file.sourceFile),
+          start: fn.getStart(ctx.file.sourceFile), end: fn.getEnd(), statements: s.statements,
+        };
+        ctx.contribute(occ);
+      }
+    };
+    return {
+      FunctionDeclaration: collect,
+      FunctionExpression: collect,
+      ArrowFunction: collect,
+      MethodDeclaration: collect,
+    };
   },
-  project(project, report) {
-    const byShape = new Map<string, Occurrence[]>();
-    for (const file of project.files.values()) {
-      if (file.isTest || isGenerated(file)) continue;
-      const visit = (n: ts.Node): void => {
-        if (isFunctionLike(n) && n.body && ts.isBlock(n.body)) {
-          const s = shapeOf(n.body);
-          if ((s.statements >= MIN_STATEMENTS && s.nodes >= MIN_NODES) || (s.statements >= 3 && s.nodes >= MIN_NODES_FEW_STATEMENTS)) {
-            const list = byShape.get(s.key) ?? [];
-            list.push({ file, fn: n, name: functionName(n), line: lineOf(n, file.sourceFile), statements: s.statements });
-            byShape.set(s.key, list);
-          }
-        }
-        ts.forEachChild(n, visit);
-      };
-      visit(file.sourceFile);
+  project({ facts, contributions }, report) {
+    const byShape = new Map<string, Located[]>();
+    for (const [path, list] of contributions) {
+      const file = facts.files.get(path);
+      if (!file) continue;
+      for (const occ of list as Occurrence[]) {
+        const l = byShape.get(occ.hash) ?? [];
+        l.push({ ...occ, path, reported: facts.isReported(file) });
+        byShape.set(occ.hash, l);
+      }
     }
-    const reported = new Set<ts.Node>();
-    const duplicates: { occ: Occurrence; original: Occurrence }[] = [];
+    const duplicates: { occ: Located; original: Located }[] = [];
     for (const list of byShape.values()) {
       if (list.length < 2) continue;
       // The original: code that is already there (a context file) wins, then the first one by path and line.
-      const sorted = [...list].sort((a, b) => Number(a.file.reported) - Number(b.file.reported) || a.file.path.localeCompare(b.file.path) || a.line - b.line);
+      const sorted = [...list].sort((a, b) => Number(a.reported) - Number(b.reported) || a.path.localeCompare(b.path) || a.line - b.line);
       const original = sorted[0];
-      for (const occ of sorted.slice(1)) if (occ.file.reported) duplicates.push({ occ, original });
+      for (const occ of sorted.slice(1)) if (occ.reported) duplicates.push({ occ, original });
     }
     // Outer functions first, so a nested copy inside an already reported copy is not reported again.
-    duplicates.sort((a, b) => a.occ.fn.getStart() - b.occ.fn.getStart() || b.occ.fn.getWidth() - a.occ.fn.getWidth());
+    duplicates.sort((a, b) => a.occ.path.localeCompare(b.occ.path) || a.occ.start - b.occ.start || b.occ.end - a.occ.end);
+    const reported: Located[] = [];
     for (const { occ, original } of duplicates) {
-      let nested = false;
-      for (let p = occ.fn.parent; p; p = p.parent) if (reported.has(p)) nested = true;
-      if (nested) continue;
-      reported.add(occ.fn);
-      const where = original.file === occ.file ? `line ${original.line}` : `${original.file.path}:${original.line}`;
-      report(occ.file.path, {
-        node: occ.fn.name ?? occ.fn,
+      if (reported.some((r) => r.path === occ.path && r.start <= occ.start && occ.end <= r.end)) continue;
+      reported.push(occ);
+      const where = original.path === occ.path ? `line ${original.line}` : `${original.path}:${original.line}`;
+      report(occ.path, {
+        line: occ.line,
         message: `\`${occ.name}\` duplicates \`${original.name}\` (${where}): ${occ.statements} statements with the same structure, only names and literals differ.`,
       });
     }

@@ -1,33 +1,50 @@
-import type { ts } from "ts-morph";
+import { ts } from "ts-morph";
+import { lineOf } from "../../src/core/ast.js";
 import { defineRule } from "../../src/core/rule.js";
 import { displayPath, isRelativeSpec, mermaidNode, moduleImports } from "../../src/core/module-graph.js";
 import type { ProjectFacts } from "../../src/core/project-facts.js";
 
+/** A relative runtime import of one file, as collected during the walk (plain data: it may cross threads). */
+interface ImportFact {
+  spec: string;
+  line: number;
+}
+
 interface Edge {
   to: number;
-  node: ts.Node;
+  line: number;
   spec: string;
 }
 
 /** Runtime import graph of the analyzed files (type-only imports are erased and cannot form a load-order cycle). */
-function importGraph(project: ProjectFacts): { paths: string[]; edges: Edge[][] } {
+function importGraph(project: ProjectFacts, contributions: Map<string, unknown[]>): { paths: string[]; edges: Edge[][] } {
   const paths = [...project.files.keys()];
   const index = new Map(paths.map((p, i) => [p, i]));
   const edges = paths.map((p) => {
-    const file = project.files.get(p)!;
     const out: Edge[] = [];
     const seen = new Set<number>();
-    for (const imp of moduleImports(file.sourceFile)) {
-      if (imp.typeOnly || !isRelativeSpec(imp.spec)) continue;
+    for (const imp of (contributions.get(p) ?? []) as ImportFact[]) {
       const target = project.resolveImport(p, imp.spec);
       const to = target === undefined ? undefined : index.get(target);
       if (to === undefined || seen.has(to)) continue;
       seen.add(to);
-      out.push({ to, node: imp.node, spec: imp.spec });
+      out.push({ to, line: imp.line, spec: imp.spec });
     }
     return out;
   });
   return { paths, edges };
+}
+
+/** Identifiers a file uses in value positions (type positions are erased by TypeScript), import clauses excluded. */
+function valueIdentifiers(sf: ts.SourceFile): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isImportDeclaration(n) || ts.isTypeNode(n) || ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) return;
+    if (ts.isIdentifier(n)) out.add(n.text);
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(sf, visit);
+  return out;
 }
 
 /** Tarjan's strongly connected components, iterative (no recursion limit on deep graphs). Returns component id per node. */
@@ -106,20 +123,35 @@ export default defineRule({
       "`undefined` at start-up (\"X is not a function\", a class that is not a constructor), and the pair can only be changed together.",
     fix: "Move what both need into a third module, invert the dependency (pass a callback/interface), or import lazily inside the function that needs it.",
   },
-  create() {
-    return {};
+  create(ctx) {
+    return {
+      "SourceFile:exit"() {
+        const sf = ctx.file.sourceFile;
+        const imports = moduleImports(sf).filter((imp) => !imp.typeOnly && isRelativeSpec(imp.spec));
+        if (!imports.length) return;
+        // An import whose names are only used as types is erased at compile time: it cannot close a load-order cycle.
+        const values = /\.[cm]?jsx?$/.test(ctx.file.path) ? undefined : valueIdentifiers(sf);
+        for (const imp of imports) {
+          if (values && imp.names.length && !imp.names.some((n) => values.has(n))) continue;
+          ctx.contribute({ spec: imp.spec, line: lineOf(imp.node, sf) } satisfies ImportFact);
+        }
+      },
+    };
   },
-  project(project, report) {
-    const { paths, edges } = importGraph(project);
+  project({ facts: project, contributions }, report) {
+    const { paths, edges } = importGraph(project, contributions);
     const comp = tarjan(paths.length, edges);
     const size = new Map<number, number>();
     for (const c of comp) size.set(c, (size.get(c) ?? 0) + 1);
+    // One comment per cycle: on the first reported file (by path) of each cycle.
+    const done = new Set<number>();
     paths.forEach((path, v) => {
       const file = project.files.get(path)!;
-      if (!file.reported || file.isTest) return;
+      if (!project.isReported(file) || file.isTest || done.has(comp[v])) return;
       // The first import of this file that stays inside its cycle (a self-import is a cycle of one).
       const edge = edges[v].find((e) => (e.to === v) || (comp[e.to] === comp[v] && (size.get(comp[v]) ?? 0) > 1));
       if (!edge) return;
+      done.add(comp[v]);
       const back = edge.to === v ? [v] : pathWithin(edge.to, v, edges, comp);
       // Long cycles are shown by their first modules: the message must stay readable (and cheap).
       const full = [v, ...back];
@@ -135,7 +167,7 @@ export default defineRule({
       }
       lines.push("  linkStyle 0 stroke:#d00,stroke-width:2px", "```");
       report(path, {
-        node: edge.node,
+        line: edge.line,
         message: `Import of \`${edge.spec}\` closes an import cycle: ${names.join(" → ")}.`,
         details: lines.join("\n"),
       });

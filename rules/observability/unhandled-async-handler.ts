@@ -47,7 +47,7 @@ export default defineRule({
     const express5 = Number(ctx.options.expressVersion ?? 4) >= 5;
     // express-async-errors patches Express globally: one import anywhere in the analysed project covers every router
     const expressAsyncSafe = express5 || file.imports.hasModule(...ASYNC_SAFE_MODULES) ||
-      ctx.project.memo("express-async-errors anywhere", () => [...ctx.project.files.values()].some((f) => f.imports.hasModule(...ASYNC_SAFE_MODULES.slice(0, 1))));
+      [...ctx.project.filesMatching(/["']express-async-errors["']/)].some((p) => ctx.project.files.get(p)!.imports.hasModule(ASYNC_SAFE_MODULES[0]));
 
     const checkHandler = (fn: ts.ArrowFunction | ts.FunctionExpression): void => {
       if (expressAsyncSafe || !fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return;

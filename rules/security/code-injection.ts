@@ -3,7 +3,7 @@ import { defineRule } from "../../src/core/rule.js";
 import { taintOf, type Taint } from "../../src/core/taint.js";
 import { isFunctionLike, memberName, receiverOf, unwrap } from "../../src/core/ast.js";
 import { findDeclaration } from "../../src/core/scope.js";
-import { constantStringOf, isOperatorInput, parameterInput } from "../../src/core/sinks-injection.js";
+import { constantStringOf, isOperatorInput, objectLiteralOf, optionValue, parameterInput } from "../../src/core/sinks-injection.js";
 import { literalSkeleton } from "../../src/core/ast.js";
 import { interpolations } from "../../src/core/strings.js";
 import { isNumericLike } from "../../src/core/values.js";
@@ -62,6 +62,10 @@ export default defineRule({
       return p ? { param: p } : undefined;
     };
 
+    const sandboxReport = (node: ts.Node, what: string, t: Taint): void => {
+      ctx.report({ node, severity: "warning", message: `${what} carries \`${t.source}\`: Node's vm is not a security boundary, code in the context can reach the host through objects passed in. Keep request data out of the sandbox or use an isolate (isolated-vm).` });
+    };
+
     const isGlobal = (id: ts.Identifier): boolean => !findDeclaration(id) && !imports.bindings.has(id.text);
 
     const visit = (call: ts.CallExpression | ts.NewExpression): void => {
@@ -103,14 +107,45 @@ export default defineRule({
       if (!r?.module) return;
       const mod = r.module;
       if (mod === "vm" && VM_CODE.has(r.name)) {
-        report(call, check(args[0]), `\`vm.${r.name}\` of code built`);
+        const code = check(args[0]);
+        if (code) return report(call, code, `\`vm.${r.name}\` of code built`);
+        // The sandbox / parsing context carries request data: vm is no security boundary, objects passed in leak
+        // their constructors (`this.constructor.constructor("return process")()`).
+        const context = r.name === "compileFunction" ? [optionValue(args[2], "parsingContext"), optionValue(args[2], "contextExtensions")] : r.name === "runInContext" || r.name === "runInNewContext" ? [args[1]] : [];
+        for (const c0 of context) {
+          const c = c0 && contextObject(c0);
+          const t = c && taintOf(c, "code");
+          if (t && !isOperatorInput(ctx.file, t.source)) return sandboxReport(call, `\`vm.${r.name}\` context`, t);
+        }
+        return;
+      }
+      if (mod === "vm" && r.name === "createContext" && args[0] && ts.isObjectLiteralExpression(unwrap(args[0]))) {
+        const t = taintOf(args[0], "code");
+        if (t && !isOperatorInput(ctx.file, t.source)) sandboxReport(call, "`vm.createContext` object", t);
+        return;
+      }
+      if (mod === "vm2" && (r.name === "VM" || r.name === "NodeVM") && ts.isNewExpression(call)) {
+        // vm2 copies primitives in; a whole parsed request object carries host prototypes into the sandbox.
+        const sandbox = objectLiteralOf(optionValue(args[0], "sandbox"));
+        for (const p of sandbox?.properties ?? []) {
+          const v = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+          const t = v && taintOf(v, "code");
+          if (t && /^[\w$]+\.(body|query|params|headers|cookies|payload)$/.test(t.source)) return sandboxReport(call, `\`vm2\` ${r.name} sandbox`, t);
+        }
         return;
       }
       if (mod === "vm2" || mod === "sandbox" || mod === "isolated-vm") {
         // new VM().run(code), nodeVM.run(code), new VMScript(code), new Sandbox().run(code)
         if ((r.name === "run" && r.instance) || r.name === "VMScript" || r.name === "Script" || (mod === "isolated-vm" && /^(compileScript|compileScriptSync|eval|evalSync|evalClosure|evalClosureSync)$/.test(r.name) && r.instance)) {
           const first = args[0] && unwrap(args[0]);
-          if (first && ts.isIdentifier(first) && /script/i.test(first.text) && r.name === "run") return; // a compiled VMScript: flagged where built
+          const compiled = first && r.name === "run" ? compiledScriptSource(first) : undefined;
+          if (compiled) {
+            // nodeVM.run(script) of a VMScript compiled from request data: flagged where built and where run.
+            const t = taintOf(compiled, "code");
+            if (t) report(call, { taint: t }, `\`${mod}\` run of a VMScript built`);
+            return;
+          }
+          if (first && ts.isIdentifier(first) && /script/i.test(first.text) && r.name === "run") return; // a compiled script we cannot see
           report(call, check(args[0]), `\`${mod}\` ${r.name} of code built`);
         }
         return;
@@ -139,6 +174,24 @@ export default defineRule({
     };
   },
 });
+
+/** `const context = vm.createContext({ … })`: the object that was contextified. */
+function contextObject(expr: ts.Expression): ts.Expression {
+  const e = unwrap(expr);
+  if (!ts.isIdentifier(e)) return e;
+  const d = findDeclaration(e);
+  const init = d && ts.isVariableDeclaration(d) && d.initializer ? unwrap(d.initializer) : undefined;
+  return init && ts.isCallExpression(init) && memberName(init.expression) === "createContext" && init.arguments[0] ? init.arguments[0] : e;
+}
+
+/** `const script = new VMScript(code)` / `new vm.Script(code)`: the code a compiled script holds. */
+function compiledScriptSource(expr: ts.Expression): ts.Expression | undefined {
+  if (!ts.isIdentifier(expr)) return undefined;
+  const d = findDeclaration(expr);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return undefined;
+  const init = unwrap(d.initializer);
+  return ts.isNewExpression(init) && /^(VMScript|Script)$/.test(memberName(init.expression) ?? "") ? init.arguments?.[0] : undefined;
+}
 
 /**
  * Code text spliced together at run time (`"return " + expr`, `${x}(a, b)`, `code.concat(x)`), directly or through one

@@ -1,7 +1,8 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { taintOf, type Taint } from "../../src/core/taint.js";
-import { memberName, unwrap } from "../../src/core/ast.js";
+import { literalPrefix, memberName, unwrap } from "../../src/core/ast.js";
+import { findDeclaration } from "../../src/core/scope.js";
 import { arrayLiteralOf, constantStringOf, isMaybeTruthy, isOperatorInput, objectLiteralOf, optionValue, parameterInput } from "../../src/core/sinks-injection.js";
 
 const CP_MODULES = ["child_process", "child-process-promise", "child-process-async", "promisify-child-process"];
@@ -88,11 +89,59 @@ export default defineRule({
         // spawn("sh", ["-c", cmd]) is exec(cmd)
         const f = checkAll(args);
         if (f) report(call, f, `${what} of \`${prog}\` with a script`);
+        return;
+      }
+      if (hasArgs) argumentInjection(call, prog, args, what);
+    };
+
+    /**
+     * spawn("git", ["clone", url]): no shell, but a value starting with `-` is read as an option
+     * (`--upload-pack=…`, `-oProxyCommand=…`, `--output=…`) and these programs run commands or write files through options.
+     */
+    const argumentInjection = (call: ts.Node, prog: string, args: ts.Expression[], what: string): void => {
+      const base = prog.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "");
+      if (!OPTION_RUNNERS.test(base)) return;
+      const literals = args.map((a) => constantStringOf(a));
+      const sub = literals.find((l) => l !== undefined && !l.startsWith("-"));
+      for (let i = 0; i < args.length; i++) {
+        if (literals[i] !== undefined) continue;
+        if (literals.slice(0, i).includes("--")) return; // end of options: later values are operands
+        const a = unwrap(args[i]);
+        if (ts.isSpreadElement(a)) continue;
+        const prefix = literalPrefix(a);
+        if (prefix && !prefix.startsWith("-")) continue; // "https://…${x}": cannot start with a dash
+        const t = taintOf(a, "command");
+        const param = t ? undefined : base === "git" && sub && /^(clone|fetch|ls-remote|pull|submodule|archive)$/.test(sub) ? parameterInput(a) : undefined;
+        if (t && isOperatorInput(ctx.file, t.source)) continue;
+        if (!t && !(param && weakOk)) continue;
+        ctx.report({
+          node: call,
+          severity: "warning",
+          message: `${what} of \`${base}\` with an argument from \`${t?.source ?? param}\`: a value starting with \`-\` is taken as an option (e.g. \`--upload-pack\`, \`-oProxyCommand\`) and runs commands. Put \`"--"\` before user values or check they do not start with \`-\`.`,
+        });
+        return;
       }
     };
 
     return {
       CallExpression(call) {
+        if (isDenoRun(call)) {
+          // Deno.run({ cmd: [program, ...args] }) / new Deno.Command(program, { args })
+          const cmd = optionValue(call.arguments[0], "cmd");
+          const list = arrayLiteralOf(cmd);
+          if (!list || !list.elements.length) return;
+          const prop = cmd && cmd.parent && ts.isPropertyAssignment(cmd.parent) ? cmd.parent : call;
+          const [program, ...rest] = list.elements;
+          const prog = constantStringOf(program);
+          if (prog === undefined) {
+            const f = check(program);
+            if (f) report(prop, f, "`Deno.run` of a program name");
+          } else if (SHELLS.test(prog)) {
+            const f = checkAll(rest);
+            if (f) report(prop, f, `\`Deno.run\` of \`${prog}\` with a script`);
+          } else argumentInjection(prop, prog, rest, "`Deno.run`");
+          return;
+        }
         const r = imports.resolveCall(call);
         if (!r) return;
         const mod = r.module;
@@ -155,6 +204,14 @@ export default defineRule({
     };
   },
 });
+
+/** Programs whose options run commands, fetch or write arbitrary files. */
+const OPTION_RUNNERS = /^(git|ssh|scp|sftp|rsync|curl|wget|tar|zip|unzip|hg|svn|find|sendmail)$/;
+
+function isDenoRun(call: ts.CallExpression): boolean {
+  const c = unwrap(call.expression);
+  return ts.isPropertyAccessExpression(c) && c.name.text === "run" && ts.isIdentifier(c.expression) && c.expression.text === "Deno" && !findDeclaration(c.expression);
+}
 
 function isOptionsLike(expr: ts.Expression): boolean {
   const e = unwrap(expr);

@@ -98,12 +98,28 @@ function verifiedNearby(call: ts.Node): boolean {
   return found;
 }
 
+const ASYMMETRIC_KEY = /public|\bpub\b|pubKey|cert|\.pem\b|pem\b|jwks|spki|x509|rsa|ecdsa|BEGIN (RSA )?PUBLIC|BEGIN CERTIFICATE|getSigningKey|expressJwtSecret|koaJwtSecret|passportJwtSecret|getKey|signingKey/i;
+
+/** The verification key is a public key, certificate or JWKS lookup (where algorithm confusion applies). */
+function isAsymmetricKey(key: ts.Expression | undefined): boolean {
+  if (!key) return false;
+  const k = unwrap(key);
+  if (isFunctionLike(k)) return true; // (header, cb) => client.getSigningKey(header.kid, …)
+  if (ASYMMETRIC_KEY.test(k.getText())) return true;
+  if (ts.isIdentifier(k)) {
+    const d = findDeclaration(k);
+    if (d && ts.isVariableDeclaration(d) && d.initializer) return ASYMMETRIC_KEY.test(d.initializer.getText());
+    if (d && ts.isFunctionDeclaration(d)) return true;
+  }
+  return false;
+}
+
 export default defineRule({
   meta: {
     id: "security/jwt",
     category: "security",
     severity: "error",
-    cwe: ["CWE-347", "CWE-345", "CWE-613"],
+    cwe: ["CWE-347", "CWE-345", "CWE-613", "CWE-327"],
     title: "JWT signature or expiry not enforced",
     description:
       "JWTs are only as good as their verification: decode() does not check the signature, accepting the `none` algorithm or " +
@@ -154,7 +170,9 @@ export default defineRule({
               ctx.report({ node: call, message: "jwt.verify with `ignoreExpiration: true` accepts expired tokens forever: remove it and use short expiries plus refresh tokens." });
               return;
             }
-            if (!algorithmsOf(opts) && !hasSpread(opts)) {
+            // jsonwebtoken ≥ 9 pins the algorithm family to the key type (and rejects `none`), so a missing allow-list only
+            // matters for asymmetric keys on older versions: flag it where the key is a public key / certificate / JWKS lookup.
+            if (!algorithmsOf(opts) && !hasSpread(opts) && isAsymmetricKey(args[1])) {
               ctx.report({
                 node: call,
                 severity: "warning",
@@ -214,7 +232,8 @@ export default defineRule({
           if (!opts || hasSpread(opts)) return;
           const algs = algorithmsOf(opts);
           if (includesNone(algs)) ctx.report({ node: call, message: "JWT middleware accepts the `none` algorithm: unsigned tokens pass." });
-          else if (!algs && objectProperty(opts, "secret")) ctx.report({ node: call, severity: "warning", message: "JWT middleware without an `algorithms` allow-list: pin the algorithm you sign with." });
+          // express-jwt ≥ 6 refuses to start without `algorithms`; before that, a JWKS secret without it is CVE-2020-15084
+          else if (!algs && isAsymmetricKey(objectProperty(opts, "secret"))) ctx.report({ node: call, severity: "warning", message: "JWT middleware with a public-key/JWKS secret and no `algorithms` allow-list: the token header chooses the algorithm. Pin it (e.g. `algorithms: [\"RS256\"]`)." });
         }
       },
       PropertyAccessExpression(pa) {

@@ -114,3 +114,21 @@ app.post("/search", async (req, res) => {
   const user = await prisma.user.create({ data: { name, email, role: "member" } });
   res.json(user);
 });
+
+// ---- Object.assign onto existing objects ----
+
+const exportDefaults = { format: "csv", includeDeleted: false, maxRows: 5000 };
+
+app.get("/reports/export", async (req, res) => {
+  const defaults = { format: "csv", includeDeleted: false };
+  // expect: security/mass-assignment
+  const opts = Object.assign(defaults, req.query);
+  // expect: security/mass-assignment
+  Object.assign(exportDefaults, { filters: req.query });
+  // ok: security/mass-assignment
+  const merged = Object.assign({ format: "csv" }, { format: req.query.format === "xlsx" ? "xlsx" : "csv" });
+  // ok: security/mass-assignment
+  const local = {};
+  Object.assign(local, { format: String(req.query.format) });
+  res.json({ opts, merged, local });
+});

@@ -130,6 +130,31 @@ function payloadTaint(arg: ts.Expression): string | undefined {
   return undefined;
 }
 
+/** `defaults` / `config` / `this.options`: an object that exists before the call (not an inline `{}`), described for the message. */
+function existingObject(t: ts.Expression): string | undefined {
+  if (ts.isPropertyAccessExpression(t) && t.expression.kind === ts.SyntaxKind.ThisKeyword) return "a property of this instance (shared across requests)";
+  if (!ts.isIdentifier(t)) return undefined;
+  const d = findDeclaration(t);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return undefined;
+  const init = unwrap(d.initializer);
+  let fn: ts.Node | undefined = d.parent;
+  while (fn && !isFunctionLike(fn)) fn = fn.parent;
+  if (!fn) return ts.isObjectLiteralExpression(init) || ts.isCallExpression(init) || ts.isNewExpression(init) || ts.isIdentifier(init) || ts.isPropertyAccessExpression(init) ? "a module-level object shared by every request" : undefined;
+  // a local defaults object with fields of its own
+  return ts.isObjectLiteralExpression(init) && init.properties.length > 0 ? "an object with defaults the client is not meant to change" : undefined;
+}
+
+/** `{ filters: req.query }`: a property holding the whole payload. */
+function nestedWholeBody(e: ts.Expression): string | undefined {
+  const u = unwrap(e);
+  if (!ts.isObjectLiteralExpression(u)) return undefined;
+  for (const p of u.properties) {
+    const s = ts.isPropertyAssignment(p) ? wholeBody(p.initializer) : ts.isShorthandPropertyAssignment(p) ? wholeBody(p.name) : undefined;
+    if (s) return s;
+  }
+  return undefined;
+}
+
 export default defineRule({
   meta: {
     id: "security/mass-assignment",
@@ -155,10 +180,24 @@ export default defineRule({
           if (!target || ts.isObjectLiteralExpression(unwrap(target))) return;
           const t = unwrap(target);
           const entityLike = isLoadedEntity(t, imports) || ts.isIdentifier(t) && /^(user|account|profile|entity|record|doc|document|model|item|order|product|post|customer|member|existing|instance)/i.test(t.text) || ts.isPropertyAccessExpression(t) && /^(user|account|profile)$/i.test(t.name.text);
-          if (!entityLike) return;
+          if (entityLike) {
+            for (const s of sources) {
+              const src = wholeBody(s);
+              if (src) return report(call, src);
+            }
+            return;
+          }
+          // Object.assign(defaults, req.query) / Object.assign(config, req.body): an existing object takes every client key
+          const existing = existingObject(t);
+          if (!existing) return;
           for (const s of sources) {
-            const src = wholeBody(s);
-            if (src) return report(call, src);
+            const src = wholeBody(s) ?? nestedWholeBody(s);
+            if (src) {
+              return ctx.report({
+                node: call,
+                message: `\`Object.assign(${t.getText()}, …)\` copies every key of \`${src}\` onto ${existing}: the client can override any field (\`isAdmin\`, \`role\`, \`debug\`) or add new ones. Copy only the fields you expect.`,
+              });
+            }
           }
           return;
         }

@@ -1,7 +1,8 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { taintOf } from "../../src/core/taint.js";
-import { accessChain, memberName, propertyNameText, receiverOf, unwrap } from "../../src/core/ast.js";
+import { accessChain, memberName, propertyNameText, receiverName, receiverOf, unwrap } from "../../src/core/ast.js";
+import { DYNAMO_RECEIVER } from "../../src/core/sql.js";
 import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 import { directSource, parameterRole, rootIdentifier } from "../../src/core/sources.js";
 import { isGuarded } from "../../src/core/guards.js";
@@ -52,10 +53,29 @@ export default defineRule({
 
     const report = (node: ts.Node, message: string): void => ctx.report({ node, message });
 
+    /** DynamoDB query/scan parameters taken whole from the request: the client picks table, index, filter and projection. */
+    const dynamoParams = (node: ts.CallExpression | ts.NewExpression, what: string): void => {
+      const params = node.arguments?.[0];
+      if (!params || objectLiteralOf(params)) return; // a literal built in code: fields checked elsewhere, not the whole request
+      const t = taintOf(params, "nosql");
+      if (t) report(node, `DynamoDB ${what} parameters taken from \`${t.source}\`: the client chooses the table, key condition, filter and projection. Build the parameters in code and pass only checked values.`);
+    };
+
     return {
+      NewExpression(expr) {
+        const name = memberName(expr.expression);
+        if (name !== "QueryCommand" && name !== "ScanCommand") return;
+        const r = imports.resolveCall(expr);
+        if (!r?.module || !/^@aws-sdk\/(client-dynamodb|lib-dynamodb)$/.test(r.module)) return;
+        dynamoParams(expr, name === "QueryCommand" ? "query" : "scan");
+      },
       CallExpression(call) {
         const method = memberName(call.expression);
         if (!method) return;
+        if ((method === "query" || method === "scan") && DYNAMO_RECEIVER.test(receiverName(call) ?? "")) {
+          dynamoParams(call, method);
+          return;
+        }
         if (method === "aggregate") {
           if (!isMongoCall(call) || !call.arguments[0]) return;
           const pipeline = unwrap(call.arguments[0]);

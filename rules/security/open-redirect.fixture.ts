@@ -3,6 +3,7 @@ import Koa from "koa";
 import Router from "@koa/router";
 import Fastify from "fastify";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { Controller, Get, Query, Redirect } from "@nestjs/common";
 
 const app = express();
 const router = new Router();
@@ -111,3 +112,26 @@ app.get("/home", (req, res) => {
   // ok: security/open-redirect
   res.redirect(`${req.protocol}://${req.get("host")}/home`);
 });
+
+@Controller("links")
+export class LinksController {
+  @Get("out")
+  @Redirect("https://www.example.com", 302)
+  out(@Query("to") to?: string) {
+    // expect: security/open-redirect
+    if (to) return { url: to };
+  }
+
+  @Get("docs")
+  @Redirect("https://docs.example.com", 301)
+  docs(@Query("version") version?: string) {
+    // ok: security/open-redirect
+    return { url: `https://docs.example.com/${version ?? "latest"}/` };
+  }
+
+  @Get("meta")
+  meta(@Query("to") to: string) {
+    // ok: security/open-redirect
+    return { url: to, title: "preview" };
+  }
+}

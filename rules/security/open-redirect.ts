@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { memberName, objectProperty, propertyNameText, stringValue, unwrap } from "../../src/core/ast.js";
+import { enclosingFunction, memberName, objectProperty, propertyNameText, stringValue, unwrap } from "../../src/core/ast.js";
 import { isNumericLike } from "../../src/core/values.js";
 import { urlTargetTaint, type UrlTaint } from "../../src/core/urls.js";
 import type { Taint } from "../../src/core/taint.js";
@@ -100,6 +100,22 @@ export default defineRule({
         // headers inside a call (writeHead/fetch options) are handled elsewhere or are not responses
         const t = check(p.initializer);
         if (t) report(p, t);
+      },
+      ReturnStatement(ret) {
+        // NestJS: @Redirect() handler returning { url } overrides the decorator's target
+        const obj = ret.expression && unwrap(ret.expression);
+        if (!obj || !ts.isObjectLiteralExpression(obj)) return;
+        const url = objectProperty(obj, "url");
+        if (!url) return;
+        const fn = enclosingFunction(ret);
+        if (!fn || !ts.isMethodDeclaration(fn)) return;
+        const redirect = (ts.getDecorators(fn) ?? []).some((d) => {
+          const e = d.expression;
+          return (ts.isCallExpression(e) ? memberName(e.expression) : memberName(e)) === "Redirect";
+        });
+        if (!redirect) return;
+        const t = check(url);
+        if (t) report(ret, t);
       },
       BinaryExpression(b) {
         // response.headers.location = x / headers["Location"] = x

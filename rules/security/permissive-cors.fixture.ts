@@ -90,3 +90,27 @@ async function bootstrap() {
   await nest.listen(3000);
 }
 bootstrap();
+
+async function bootstrapPublicApi() {
+  // expect: security/permissive-cors
+  const pub = await NestFactory.create(AppModule, { cors: true });
+  // expect: security/permissive-cors
+  pub.enableCors();
+  // ok: security/permissive-cors
+  const priv = await NestFactory.create(AppModule, { cors: { origin: ["https://admin.example.com"] } });
+  await pub.listen(3001);
+  await priv.listen(3002);
+}
+bootstrapPublicApi();
+
+const partnerOrigins = [
+  // expect: security/permissive-cors
+  /^https:\/\/portal.partner-example.com$/,
+  // ok: security/permissive-cors
+  /^https:\/\/([a-z0-9-]+\.)*partner-example\.com$/,
+  // ok: security/permissive-cors
+  /^http:\/\/localhost:\d+$/,
+];
+app.use(cors({ origin: partnerOrigins }));
+// ok: security/permissive-cors
+const releaseTag = /^v\d+.\d+.\d+$/;

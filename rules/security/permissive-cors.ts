@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { isBooleanLiteral, isFunctionLike, memberName, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { isBooleanLiteral, isFunctionLike, memberName, propertyNameText, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
 import { taintOf } from "../../src/core/taint.js";
 import { objectLiteralOf, propertyNode } from "../../src/core/web-app.js";
 
@@ -75,7 +75,7 @@ export default defineRule({
     id: "security/permissive-cors",
     category: "security",
     severity: "error",
-    cwe: ["CWE-942", "CWE-346"],
+    cwe: ["CWE-942", "CWE-346", "CWE-183"],
     title: "CORS allows any origin (with credentials)",
     description:
       "The CORS policy reflects or wildcards the request's Origin. With credentials allowed, any website the user visits can call the API " +
@@ -125,6 +125,12 @@ export default defineRule({
     };
 
     return {
+      RegularExpressionLiteral(re) {
+        // origin: [/^https:\/\/app.example.com$/] — the unescaped dot also matches "appXexample.com" (a domain anyone can register)
+        if (!isOriginRegex(re)) return;
+        const dot = looseDot(re.text);
+        if (dot) ctx.report({ node: re, severity: "warning", message: `CORS origin pattern \`${re.text}\` has an unescaped \`.\` in \`${dot}\`: it also matches look-alike hosts an attacker can register (\`.\` matches any character). Escape it as \`\\.\`.` });
+      },
       CallExpression(call) {
         const name = memberName(call.expression);
         // cors({...}) / app.use(cors({...})) / koa cors
@@ -140,14 +146,18 @@ export default defineRule({
           return;
         }
         // NestJS: app.enableCors({...}); NestFactory.create(AppModule, { cors: {...} })
-        if (name === "enableCors") {
+        if (name === "enableCors" && ts.isPropertyAccessExpression(unwrap(call.expression))) {
           if (call.arguments[0]) checkOptions(call, call.arguments[0], "cors");
+          else ctx.report({ node: call, severity: "notice", message: "`enableCors()` without options allows every origin (`Access-Control-Allow-Origin: *`): pass `{ origin: [...] }` unless this API serves only public data." });
           return;
         }
         if (name === "create" && receiverOf(call)?.getText() === "NestFactory") {
           const o = objectLiteralOf(call.arguments[1]);
           const c = o && propertyNode(o, "cors");
           if (c && ts.isPropertyAssignment(c) && objectLiteralOf(c.initializer)) checkOptions(c, c.initializer, "cors");
+          else if (c && ts.isPropertyAssignment(c) && isBooleanLiteral(c.initializer, true)) {
+            ctx.report({ node: call, severity: "notice", message: "`cors: true` enables CORS for every origin (`Access-Control-Allow-Origin: *`): pass `cors: { origin: [...] }` unless this API serves only public data." });
+          }
           return;
         }
         // res.setHeader("Access-Control-Allow-Origin", value) / ctx.set(…) / reply.header(…)
@@ -177,4 +187,34 @@ export default defineRule({
 function enclosing(n: ts.Node): ts.Node {
   for (let p = n.parent; p; p = p.parent) if (isFunctionLike(p)) return p;
   return n.getSourceFile();
+}
+
+/** The host-name piece with an unescaped `.` meant as a literal dot (`www.foo.com`), or undefined. `(.+\.)*` / `.*` are intended wildcards. */
+export function looseDot(regexText: string): string | undefined {
+  const body = regexText.slice(1, regexText.lastIndexOf("/"));
+  let inClass = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === "\\") { i++; continue; }
+    if (c === "[") inClass = true;
+    else if (c === "]") inClass = false;
+    if (inClass || c !== ".") continue;
+    const prev = body[i - 1] ?? "";
+    const next = body[i + 1] ?? "";
+    if (/[*+?{]/.test(next)) continue; // .*, .+ : a deliberate wildcard
+    if (/[\w)]/.test(prev) && /[\w(]/.test(next)) {
+      const m = /[\w.()|-]*$/.exec(body.slice(0, i))![0] + "." + /^[\w.()|-]*/.exec(body.slice(i + 1))![0];
+      return m;
+    }
+  }
+  return undefined;
+}
+
+/** A regex used as an allowed CORS origin: `origin:` value (or in its array), or in a variable/array named like cors/origins. */
+function isOriginRegex(re: ts.RegularExpressionLiteral): boolean {
+  let p: ts.Node = re.parent;
+  while (ts.isParenthesizedExpression(p) || ts.isArrayLiteralExpression(p) || ts.isAsExpression(p)) p = p.parent;
+  if (ts.isPropertyAssignment(p)) return /^(origin|origins|allowedOrigins?|corsOrigins?)$/i.test(propertyNameText(p.name) ?? "");
+  if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return /cors|origin/i.test(p.name.text);
+  return false;
 }

@@ -28,9 +28,9 @@ function setByPath(obj: any, path: string, value: unknown) {
   const parts = path.split(".");
   let cur = obj;
   for (let i = 0; i < parts.length - 1; i++) {
+    // expect: security/prototype-pollution
     cur = cur[parts[i]] = cur[parts[i]] || {};
   }
-  // expect: security/prototype-pollution
   cur[parts[parts.length - 1]] = value;
 }
 
@@ -68,10 +68,64 @@ app.patch("/prefs/:section/:key", (req, res) => {
 
 app.post("/session/:id", (req, res) => {
   const userId = req.params.id;
-  // expect: security/prototype-pollution
+  // ok: security/prototype-pollution
   (req as any).session.user[userId] = req.body.details;
   res.sendStatus(204);
 });
+
+app.post("/boards/:board/cards", (req, res) => {
+  let cards = (req as any).session.boards[req.params.board];
+  if (!cards) cards = (req as any).session.boards[req.params.board] = {};
+  // expect: security/prototype-pollution
+  cards[req.body.cardId] = req.body.card;
+  const pinned = (req as any).session.boards["pinned"];
+  // ok: security/prototype-pollution
+  pinned[req.body.cardId] = req.body.card;
+  res.sendStatus(201);
+});
+
+export function assignPath(target: Record<string, any>, dotted: string, value: unknown) {
+  const keys = dotted.split(".");
+  const last = keys.pop()!;
+  let node = target;
+  keys.forEach((k) => {
+    // expect: security/prototype-pollution
+    node = node[k] ?? (node[k] = {});
+  });
+  node[last] = value;
+}
+
+export function readPath(source: Record<string, any>, dotted: string) {
+  let node = source;
+  for (const k of dotted.split(".")) {
+    // ok: security/prototype-pollution
+    node = node[k];
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+export function assignPathSafe(target: Record<string, any>, dotted: string, value: unknown) {
+  const keys = dotted.split(".");
+  const last = keys.pop()!;
+  let node = target;
+  for (const k of keys) {
+    if (k === "__proto__" || k === "constructor" || k === "prototype") throw new Error("bad key");
+    // ok: security/prototype-pollution
+    node = node[k] ?? (node[k] = {});
+  }
+  node[last] = value;
+}
+
+export function walkRows(grid: any[][], value: unknown) {
+  let row: any = grid;
+  const depth = "a.b".split(".").length;
+  for (let i = 0; i < depth; i++) {
+    // ok: security/prototype-pollution
+    row = row[i];
+  }
+  row[0] = value;
+}
 
 // ---- safe look-alikes ----
 

@@ -1,8 +1,8 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { enclosingFunction, isBooleanLiteral, isFunctionLike, memberName, propertyNameText, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { enclosingFunction, isBooleanLiteral, isFunctionLike, isLoop, memberName, propertyNameText, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
 import { isGuarded } from "../../src/core/guards.js";
-import { findDeclaration } from "../../src/core/scope.js";
+import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 import { type Taint, taintOf } from "../../src/core/taint.js";
 import { isNumericLike } from "../../src/core/values.js";
 
@@ -127,6 +127,99 @@ function isRecursiveMerge(fn: ts.FunctionLikeDeclaration): boolean {
   return recursive;
 }
 
+const ITERATION_CALLBACKS = new Set(["forEach", "reduce", "map", "some", "every"]);
+
+/** A number used as key: `i` of `for (let i = 0; …)`, the index parameter of a forEach/map callback, numeric values. */
+function isIndexKey(key: ts.Expression): boolean {
+  const k = unwrap(key);
+  if (!isKeyLike(k)) return true;
+  if (!ts.isIdentifier(k)) return false;
+  const d = findDeclaration(k);
+  if (!d) return false;
+  if (ts.isVariableDeclaration(d) && ts.isVariableDeclarationList(d.parent) && ts.isForStatement(d.parent.parent) && d.initializer && isNumericLike(d.initializer)) return true;
+  if (ts.isParameter(d) && isFunctionLike(d.parent) && d.parent.parameters.indexOf(d) >= 1 && ts.isCallExpression(d.parent.parent)) {
+    const m = memberName(d.parent.parent.expression);
+    return !!m && m !== "reduce" && ITERATION_CALLBACKS.has(m);
+  }
+  return false;
+}
+
+/** The function whose loop (or forEach/reduce callback) contains `node`, when it does. */
+function loopingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  for (let p: ts.Node | undefined = node.parent; p; p = p.parent) {
+    if (isLoop(p)) return enclosingFunction(p);
+    if (isFunctionLike(p)) {
+      const call = p.parent;
+      if (call && ts.isCallExpression(call) && call.arguments.includes(p as ts.Expression) && ITERATION_CALLBACKS.has(memberName(call.expression) ?? "")) return enclosingFunction(call);
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** `obj = obj[key]` / `obj = obj[key] || (obj[key] = {})` / `cur = cur[k] ??= {}`: the walked object and key, when `b` is such a step. */
+function pathStep(b: ts.BinaryExpression): { target: ts.Identifier; key: ts.Expression } | undefined {
+  if (b.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const l = unwrap(b.left);
+  if (!ts.isIdentifier(l)) return undefined;
+  let r = unwrap(b.right);
+  while (ts.isBinaryExpression(r) && [ts.SyntaxKind.EqualsToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken].includes(r.operatorToken.kind)) r = unwrap(r.left);
+  if (!ts.isElementAccessExpression(r) || !ts.isIdentifier(unwrap(r.expression)) || (unwrap(r.expression) as ts.Identifier).text !== l.text) return undefined;
+  return { target: l, key: r.argumentExpression };
+}
+
+const deepSetCache = new WeakMap<ts.Node, boolean>();
+
+/**
+ * A set-by-path helper: splits a dotted path, walks `obj = obj[key]` in a loop (creating missing levels) and
+ * writes `obj[last] = value` — with no `__proto__`/`constructor` check, `a.__proto__.polluted` reaches Object.prototype.
+ */
+function isUnsafeDeepSetStep(b: ts.BinaryExpression): boolean {
+  const step = pathStep(b);
+  if (!step || isIndexKey(step.key)) return false;
+  const fn = loopingFunction(b);
+  if (!fn?.body) return false;
+  const cached = deepSetCache.get(b);
+  if (cached !== undefined) return cached;
+  const text = fn.getText();
+  let ok = /\bsplit\s*\(/.test(text) && !KEY_GUARD.test(text) && !/\b(hasOwnProperty|hasOwn|in\s+\w+)\b/.test(text);
+  if (ok) {
+    // …and it writes a value (not just `{}` for a missing level) through the walked object: a setter, not a getter
+    let writes = false;
+    walk(fn.body, (n) => {
+      if (writes) return false;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        const l = unwrap(n.left);
+        const r = unwrap(n.right);
+        if (ts.isElementAccessExpression(l) && ts.isIdentifier(unwrap(l.expression)) && (unwrap(l.expression) as ts.Identifier).text === step.target.text && isKeyLike(l.argumentExpression)
+          && !ts.isObjectLiteralExpression(r) && !ts.isArrayLiteralExpression(r) && !ts.isBinaryExpression(r) && !ts.isElementAccessExpression(r)) writes = true;
+      }
+      return undefined;
+    });
+    ok = writes;
+  }
+  deepSetCache.set(b, ok);
+  return ok;
+}
+
+/** `items` in `items[k2] = v` when it was read with a client-chosen key (`items = store[req.params.id]`): two client-chosen levels. */
+function readWithTaintedKey(target: ts.Expression): Taint | undefined {
+  const u = unwrap(target);
+  if (!ts.isIdentifier(u)) return undefined;
+  const d = findDeclaration(u);
+  if (!d || !ts.isVariableDeclaration(d)) return undefined;
+  const values = [...(d.initializer ? [d.initializer] : []), ...assignmentsTo(d)];
+  for (const v of values) {
+    let r = unwrap(v);
+    while (ts.isBinaryExpression(r) && [ts.SyntaxKind.EqualsToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(r.operatorToken.kind)) r = unwrap(r.operatorToken.kind === ts.SyntaxKind.EqualsToken ? r.right : r.left);
+    if (ts.isElementAccessExpression(r) && isKeyLike(r.argumentExpression)) {
+      const t = taintOf(r.argumentExpression, "any");
+      if (t) return t;
+    }
+  }
+  return undefined;
+}
+
 export default defineRule({
   meta: {
     id: "security/prototype-pollution",
@@ -187,6 +280,9 @@ export default defineRule({
       },
       BinaryExpression(b) {
         if (b.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+        if (isUnsafeDeepSetStep(b)) {
+          return report(b, "Set-by-path helper walks `obj = obj[key]` over a split path with no `__proto__`/`constructor`/`prototype` check: a path like `__proto__.isAdmin` writes to Object.prototype. Reject those keys (or check `hasOwnProperty`) before descending.");
+        }
         const left = unwrap(b.left);
         if (!ts.isElementAccessExpression(left) || !isKeyLike(left.argumentExpression)) return;
         const key = left.argumentExpression;
@@ -205,12 +301,16 @@ export default defineRule({
         // 3. cur = cur[part] … cur[last] = v: walking a client-chosen path
         const parentAssign = b.parent && ts.isBinaryExpression(b.parent) && b.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && b.parent.right === b;
         if (ts.isIdentifier(target) && walksPath(target) && !parentAssign) {
+          if (walkReportedIn(b)) return; // the helper itself was reported at its walking step
+
           return report(b, `Set-by-path with a path from \`${tk.source}\`: \`__proto__.x\` reaches Object.prototype. Allow-list keys or reject __proto__/constructor/prototype.`);
         }
         // 4. existing (non-local) object: store[key] = request value
-        const tv: Taint | undefined = taintOf(b.right, "any");
+        // 4. two client-chosen levels: items = store[req.params.id]; items[req.query.name] = value
+        const outer = readWithTaintedKey(target);
+        const tv: Taint | undefined = outer && taintOf(b.right, "any");
         if (tv && !isFreshLocalObject(target) && !(ts.isIdentifier(target) && isLocalParam(target)) && target.kind !== ts.SyntaxKind.ThisKeyword) {
-          report(b, `Property name and value both from the request (\`${tk.source}\`): \`__proto__\` as key changes the object's prototype. Allow-list keys or use a Map.`);
+          report(b, `Two property levels chosen by the request (\`${outer!.source}\`, then \`${tk.source}\`): \`["__proto__"]["x"] = v\` pollutes Object.prototype. Allow-list keys or use a Map.`);
         }
       },
     };
@@ -270,4 +370,17 @@ function unsafeMergeAssignments(fn: ts.FunctionLikeDeclaration): ts.BinaryExpres
   }
   mergeCache.set(fn, out);
   return out;
+}
+
+/** Does the function around `b` contain a walking step reported as an unsafe deep-set helper? */
+function walkReportedIn(b: ts.Node): boolean {
+  const fn = enclosingFunction(b);
+  if (!fn?.body) return false;
+  let found = false;
+  walk(fn.body, (n) => {
+    if (found) return false;
+    if (ts.isBinaryExpression(n) && isUnsafeDeepSetStep(n)) found = true;
+    return undefined;
+  });
+  return found;
 }

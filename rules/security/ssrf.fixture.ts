@@ -119,3 +119,59 @@ app.get("/weather", async (req, res) => {
   https.get({ hostname: "internal.example.com", path: `/lookup/${req.query.city}` }, (x) => x.resume());
   res.json(await r.json());
 });
+
+// ---- headless browsers, renderers, raw sockets ----
+import * as net from "node:net";
+import wkhtmltopdf from "wkhtmltopdf";
+import CDP from "chrome-remote-interface";
+import type { Page } from "puppeteer";
+
+app.post("/invoice-preview", async (req, res) => {
+  const browser = await puppeteer.launch();
+  const page = await browser.newPage();
+  // expect: security/ssrf
+  await page.setContent(`<main class="invoice">${req.body.notesHtml}</main>`);
+  // expect: security/ssrf
+  await page.evaluate("window.renderChart(" + req.body.chartConfig + ")");
+  // expect: security/ssrf
+  await page.evaluate((logo) => fetch(logo).then((r) => r.blob()), req.body.logoUrl);
+  // ok: security/ssrf
+  await page.evaluate((title) => { document.title = title.trim(); }, req.body.title);
+  // ok: security/ssrf
+  await page.setContent("<main class=\"invoice\"><h1>Invoice</h1></main>");
+  res.type("pdf").send(await page.pdf());
+});
+
+async function snapshot(page: Page, req: express.Request) {
+  // expect: security/ssrf
+  await page.evaluateOnNewDocument(`window.__FLAGS__ = ${req.query.flags}`);
+  // ok: security/ssrf
+  await page.goto(`https://status.example.com/board/${req.query.board}`);
+}
+
+app.get("/export.pdf", (req, res) => {
+  // expect: security/ssrf
+  wkhtmltopdf(req.query.page as string, { pageSize: "A4" }).pipe(res);
+  // ok: security/ssrf
+  wkhtmltopdf("https://reports.example.com/monthly", { pageSize: "A4" }).pipe(res);
+});
+
+app.post("/cdp/open", async (req, res) => {
+  const client = await CDP();
+  const { Page, Runtime } = client;
+  // expect: security/ssrf
+  await Page.navigate({ url: req.body.address });
+  // expect: security/ssrf
+  const out = await Runtime.evaluate({ expression: "document.querySelector(" + req.body.selector + ").innerText" });
+  // ok: security/ssrf
+  await Runtime.evaluate({ expression: "document.title" });
+  res.json(out);
+});
+
+app.post("/probe", (req, res) => {
+  const sock = new net.Socket();
+  // expect: security/ssrf
+  sock.connect(6379, req.body.redisHost, () => sock.end("PING\r\n"));
+  // ok: security/ssrf
+  net.connect(6379, "cache.internal", () => res.sendStatus(204));
+});

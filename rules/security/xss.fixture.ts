@@ -6,6 +6,8 @@ import Fastify from "fastify";
 import escapeHtml from "escape-html";
 import he from "he";
 import { Controller, Get, Query, Param, Header } from "@nestjs/common";
+import { format } from "node:util";
+import type { APIGatewayProxyEvent } from "aws-lambda";
 
 const app = express();
 const router = new Router();
@@ -19,7 +21,25 @@ app.get("/hello", (req, res) => {
 app.get("/items/:id", (req, res) => {
   const id = req.params.id;
   // expect: security/xss
+  res.status(404).send(id);
+  // ok: security/xss
   res.status(404).send("Item not found: " + id);
+});
+
+app.get("/banner", (req, res) => {
+  let banner = "<div class='banner'>";
+  // expect: security/xss
+  banner = banner.concat(String(req.query.headline));
+  banner = banner.concat("</div>");
+  res.send(banner);
+});
+
+app.get("/status-line", (req, res) => {
+  let line = "Status: ";
+  // ok: security/xss
+  line = line.concat(String(req.query.state));
+  // ok: security/xss
+  res.send(line);
 });
 
 app.post("/comment", (req, res) => {
@@ -110,3 +130,22 @@ router.get("/koa-text", async (ctx) => {
   // ok: security/xss
   ctx.body = { user: ctx.query.user };
 });
+
+// ---- Lambda handlers: HTML built from the event ----
+
+declare function sendDigestEmail(to: string, html: string): Promise<void>;
+
+export const unsubscribeHandler = async (event: APIGatewayProxyEvent) => {
+  const email = event.queryStringParameters?.email ?? "";
+  // expect: security/xss
+  const page = "<html><body><p>" + email + " has been unsubscribed.</p></body></html>";
+  // expect: security/xss
+  await sendDigestEmail("ops@example.com", format("<li>Unsubscribed: %s</li>", email));
+  // ok: security/xss
+  console.info(`<p>unsubscribe ${email}</p>`);
+  // ok: security/xss
+  const note = format("Unsubscribed: %s", email);
+  // ok: security/xss
+  const safe = `<p>${escapeHtml(email)} has been unsubscribed.</p>`;
+  return { statusCode: 200, body: page + note + safe };
+};

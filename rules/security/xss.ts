@@ -1,7 +1,7 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { enclosingFunction, isFunctionLike, literalPrefix, literalSkeleton, memberName, objectProperty, propertyNameText, receiverOf, stringValue, unwrap, walkSameFunction } from "../../src/core/ast.js";
-import { findDeclaration } from "../../src/core/scope.js";
+import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 import { identifierRole, parameterRole } from "../../src/core/sources.js";
 import { skeletonOf } from "../../src/core/strings.js";
 import { type Taint, taintOf } from "../../src/core/taint.js";
@@ -103,6 +103,89 @@ function earlierType(root: ts.Identifier, use: ts.Node): CT {
   return found;
 }
 
+interface Shape {
+  /** Built at run time from literal text and values (template, `+`, `.concat()`, `util.format`). */
+  build: boolean;
+  /** Some literal part contains an HTML tag. */
+  html: boolean;
+}
+
+const FORMAT_CALLS = /^(format|sprintf|vsprintf)$/;
+
+/** How a string value is made, through local variables (initializer and every assignment). */
+function shapeOf(expr: ts.Expression, depth = 0, seen = new Set<ts.Node>()): Shape {
+  const e = unwrap(expr);
+  const none: Shape = { build: false, html: false };
+  if (depth > 6 || seen.has(e)) return none;
+  seen.add(e);
+  const lit = stringValue(e);
+  if (lit !== undefined) return { build: false, html: HTML_TAG.test(lit) };
+  const merge = (parts: ts.Expression[], build: boolean): Shape => {
+    const out = { build, html: false };
+    for (const p of parts) {
+      const s = shapeOf(p, depth + 1, seen);
+      out.build ||= s.build;
+      out.html ||= s.html;
+    }
+    return out;
+  };
+  if (ts.isTemplateExpression(e)) {
+    const html = HTML_TAG.test(literalSkeleton(e) ?? "");
+    const inner = merge(e.templateSpans.map((sp) => sp.expression), true);
+    return { build: true, html: html || inner.html };
+  }
+  if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.PlusToken || e.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken)) return merge([e.left, e.right], true);
+  if (ts.isCallExpression(e)) {
+    const name = memberName(e.expression);
+    const recv = receiverOf(e);
+    if (name === "concat" && recv) return merge([recv, ...e.arguments], true);
+    if (name && FORMAT_CALLS.test(name) && e.arguments[0]) return merge([e.arguments[0]], true);
+    return none;
+  }
+  if (ts.isIdentifier(e)) {
+    const d = findDeclaration(e);
+    if (!d || !ts.isVariableDeclaration(d)) return none;
+    const parts = [...(d.initializer ? [d.initializer] : []), ...assignmentsTo(d)];
+    return merge(parts, false);
+  }
+  return none;
+}
+
+/** `html = html.concat(req.query.x)`: the assignment that splices request data into an HTML-looking string. */
+function concatAssignment(b: ts.BinaryExpression): { target: ts.Identifier; call: ts.CallExpression } | undefined {
+  if (b.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const l = unwrap(b.left);
+  const r = unwrap(b.right);
+  if (!ts.isIdentifier(l) || !ts.isCallExpression(r) || memberName(r.expression) !== "concat") return undefined;
+  const recv = receiverOf(r);
+  if (!recv || !ts.isIdentifier(unwrap(recv)) || (unwrap(recv) as ts.Identifier).text !== l.text) return undefined;
+  return { target: l, call: r };
+}
+
+/** The Lambda/API-gateway handler `fn` belongs to (a function with an `event` parameter), if any. */
+function inLambdaHandler(node: ts.Node): boolean {
+  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
+    if (fn.parameters.some((p) => parameterRole(p) === "event")) return true;
+  }
+  return false;
+}
+
+/** Outermost expression of a string build (`"<a>" + x + "</a>"` reports once, not per `+`). */
+function isOutermostBuild(e: ts.Expression): boolean {
+  let p = e.parent;
+  while (p && ts.isParenthesizedExpression(p)) p = p.parent;
+  if (p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.PlusToken) return false;
+  if (p && ts.isTemplateSpan(p)) return false;
+  return true;
+}
+
+function isLogCall(call: ts.Node | undefined): boolean {
+  if (!call || !ts.isCallExpression(call)) return false;
+  const recv = receiverOf(call);
+  const r = recv ? unwrap(recv).getText() : "";
+  return /^(console|logger|log|this\.logger|this\.log)$/.test(r) || /^(debug|log)$/.test(call.expression.getText());
+}
+
 function isStringBuild(e: ts.Expression): boolean {
   const u = unwrap(e);
   return ts.isTemplateExpression(u) || (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.PlusToken);
@@ -138,11 +221,46 @@ export default defineRule({
     fix: "Escape the value for HTML (`escapeHtml`, `he.encode`, a template engine with auto-escaping), send JSON with `res.json()`, or set `Content-Type: text/plain`.",
   },
   create(ctx) {
-    const report = (node: ts.Node, t: Taint): void =>
-      ctx.report({ node, message: `\`${t.source}\` is written into an HTML response without escaping: reflected XSS. Escape it or send JSON/text.` });
+    const reported = new Set<number>();
+    const report = (node: ts.Node, t: Taint, message?: string): void => {
+      const line = ctx.file.sourceFile.getLineAndCharacterOfPosition(node.getStart()).line;
+      if (reported.has(line)) return;
+      reported.add(line);
+      ctx.report({ node, message: message ?? `\`${t.source}\` is written into an HTML response without escaping: reflected XSS. Escape it or send JSON/text.` });
+    };
+    /** A request handler (a function with a request parameter) around `n`. */
+    const handlerOf = (n: ts.Node): boolean => {
+      for (let fn = enclosingFunction(n); fn; fn = enclosingFunction(fn)) if (fn.parameters.some((p) => parameterRole(p) === "request")) return true;
+      return false;
+    };
+    /** `res.send(html)` after `html = html.concat(req.query.x)`: that assignment is where the finding goes. */
+    const concatReported = (arg: ts.Expression): boolean => {
+      const u = unwrap(arg);
+      if (!ts.isIdentifier(u)) return false;
+      const d = findDeclaration(u);
+      if (!d || !ts.isVariableDeclaration(d) || !shapeOf(u).html) return false;
+      return assignmentsTo(d).some((a) => {
+        const b = a.parent;
+        return ts.isBinaryExpression(b) && !!concatAssignment(b) && (concatAssignment(b)!.call.arguments.some((x) => taintOf(x, "html")));
+      });
+    };
+    const lambdaHtml = (e: ts.Expression): void => {
+      // Lambda: an HTML string built from event data, wherever it goes (returned body, e-mail, another service).
+      if (!isOutermostBuild(e) || !inLambdaHandler(e)) return;
+      if (isLogCall(e.parent)) return;
+      // the markup is in this expression's own literal text (not just in a variable it appends to: that one was reported where it was built)
+      const own = ts.isCallExpression(e) ? stringValue(e.arguments[0]) : literalSkeleton(e);
+      if (!own || !HTML_TAG.test(own)) return;
+      const t = taintOf(e, "html");
+      if (t) report(e, t, `HTML built from \`${t.source}\` without escaping: wherever this markup is rendered (API response, e-mail, dashboard) the caller's script runs. Escape the value for HTML.`);
+    };
     return {
+      TemplateExpression(e) {
+        lambdaHtml(e);
+      },
       CallExpression(call) {
         const name = memberName(call.expression);
+        if (name && FORMAT_CALLS.test(name)) return lambdaHtml(call);
         if (!name || !SEND_METHODS.has(name) || !call.arguments.length) return;
         const r = responseRoot(call);
         if (!r) return;
@@ -153,9 +271,22 @@ export default defineRule({
         if (kind === "fastify" && type !== "html") return; // fastify sends strings as text/plain
         const arg = call.arguments[0];
         const t = htmlTaint(arg);
-        if (t) report(call, t);
+        if (!t) return;
+        // "message: " + req.query.m has no markup of its own: only strings that carry HTML (or are sent as text/html) count.
+        const shape = shapeOf(arg);
+        if (shape.build && !shape.html && type !== "html") return;
+        if (concatReported(arg)) return;
+        report(call, t);
       },
       BinaryExpression(b) {
+        if (b.operatorToken.kind === ts.SyntaxKind.PlusToken) return lambdaHtml(b);
+        const cat = concatAssignment(b);
+        if (cat) {
+          const shape = shapeOf(cat.target);
+          const t = shape.html ? cat.call.arguments.map((a) => taintOf(a, "html")).find((x) => x) : undefined;
+          if (t && (handlerOf(b) || inLambdaHandler(b))) report(b, t);
+          return;
+        }
         // Koa: ctx.body = "<p>" + ctx.query.name  (strings starting with "<" are sent as text/html)
         if (b.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
         const l = unwrap(b.left);

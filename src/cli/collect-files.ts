@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
 import { isAnalyzablePath } from "../core/file-kind.js";
 
@@ -25,7 +25,7 @@ export function collectFiles(paths: string[], cwd: string, exclude: string[]): s
     } else if (st.isFile() && isAnalyzablePath(rel) && !excluded(rel)) out.add(rel);
   };
   for (const p of paths) {
-    const abs = join(cwd, p);
+    const abs = resolve(cwd, p);
     try {
       if (statSync(abs).isFile()) {
         out.add(relative(cwd, abs).split(sep).join("/"));

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { analyze } from "../core/analyze.js";
+import { analyzeParallel } from "./scan-parallel.js";
 import { SEVERITY_RANK, type Finding } from "../core/types.js";
 import { allRules } from "../../rules/index.js";
 import { DEFAULT_EXCLUDES } from "../config/schema.js";
@@ -54,8 +54,10 @@ async function scan(argv: string[]): Promise<number> {
   const inputs = files.map((path) => ({ path, content: readFileSync(path, "utf8") }));
   const tty = process.stderr.isTTY && !process.env.CI;
   const started = Date.now();
-  const result = analyze(inputs, allRules, {
+  const profile = process.env.VIGIL_PROFILE ? new Map<string, number>() : undefined;
+  const result = await analyzeParallel(inputs, {
     ...toAnalyzeOptions(loaded.config),
+    profile,
     onProgress: tty ? (done, total, n) => { if (done % 25 === 0 || done === total) process.stderr.write(`\r${done}/${total} files, ${n} findings`); } : undefined,
   });
   if (tty) process.stderr.write(`\r${" ".repeat(60)}\r`);
@@ -63,6 +65,10 @@ async function scan(argv: string[]): Promise<number> {
   if (values.output) writeFileSync(values.output, out);
   else process.stdout.write(out);
   if (tty) process.stderr.write(`scanned ${result.filesAnalyzed} files (${result.linesAnalyzed} lines) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  if (profile) {
+    const rows = [...profile.entries()].sort((a, b) => b[1] - a[1]);
+    process.stderr.write(rows.map(([id, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${id}`).join("\n") + "\n");
+  }
   for (const e of result.ruleErrors) process.stderr.write(`vigil: rule ${e.ruleId} failed on ${e.path}: ${e.message}\n`);
   return failed(result.findings, values["fail-on"] as FailOn) ? 1 : 0;
 }

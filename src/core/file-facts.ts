@@ -8,17 +8,30 @@ const SERVER_MODULES = ["express", "fastify", "koa", "@nestjs/core", "@nestjs/co
 
 /** Everything rules may ask about one file; computed lazily so rules pay only for what they use. */
 export class FileFacts {
-  readonly lines: string[];
   private importTable?: ImportTable;
+  private parsed?: ts.SourceFile;
+  private lineCache?: string[];
 
   constructor(
     readonly path: string,
     readonly text: string,
-    readonly sourceFile: ts.SourceFile,
+    /** The syntax tree, or how to get it: context files are parsed only when a rule asks for their tree. */
+    source: ts.SourceFile | (() => ts.SourceFile),
     /** False for files loaded only as context (imports of changed files): analyzed for facts, never reported. */
     readonly reported: boolean = true,
   ) {
-    this.lines = text.split(/\r?\n/);
+    if (typeof source === "function") this.parse = source;
+    else this.parsed = source;
+  }
+
+  private parse?: () => ts.SourceFile;
+
+  get sourceFile(): ts.SourceFile {
+    return (this.parsed ??= this.parse!());
+  }
+
+  get lines(): string[] {
+    return (this.lineCache ??= this.text.split(/\r?\n/));
   }
 
   get imports(): ImportTable {

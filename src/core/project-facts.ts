@@ -4,7 +4,16 @@ import type { LayerConfig } from "./layers.js";
 /** What rules may know beyond one file: the other files of this analysis and the repository's architecture settings. */
 export class ProjectFacts {
   readonly files = new Map<string, FileFacts>();
-  constructor(readonly layers?: LayerConfig) {}
+  constructor(
+    readonly layers?: LayerConfig,
+    /** Cross-file rules treat context files as reported too (a parallel scan's other shares). */
+    private readonly contextIsReported = false,
+  ) {}
+
+  /** Whether cross-file rules should report in this file. */
+  isReported(file: FileFacts): boolean {
+    return file.reported || this.contextIsReported;
+  }
 
   private readonly cache = new Map<string, unknown>();
 

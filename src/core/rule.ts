@@ -68,20 +68,39 @@ export interface ReportDescriptor {
   details?: string;
 }
 
+/** A finding of a cross-file rule: by line, since its nodes may live in another thread. */
+export interface ProjectReport {
+  line: number;
+  message: string;
+  severity?: Severity;
+  details?: string;
+}
+
+export interface ProjectInput {
+  facts: ProjectFacts;
+  /** What this rule's visitors passed to `ctx.contribute`, per file path (reported and context files). */
+  contributions: Map<string, unknown[]>;
+}
+
 export interface RuleContext {
   readonly file: FileFacts;
   readonly project: ProjectFacts;
   readonly options: Readonly<Record<string, unknown>>;
   readonly meta: RuleMeta;
   report(d: ReportDescriptor): void;
+  /** Cross-file rules: record plain data about this file (JSON-like: a parallel scan sends it between threads). */
+  contribute(data: unknown): void;
 }
 
 export interface Rule {
   meta: RuleMeta;
   /** Called once per file; returns the visitors for that file (closures hold per-file state). */
   create(ctx: RuleContext): Visitors;
-  /** Rules that look across files (cycles, duplicates) run once per analysis after every file was walked. */
-  project?(project: ProjectFacts, report: (path: string, d: ReportDescriptor) => void, options: Readonly<Record<string, unknown>>): void;
+  /**
+   * Rules that look across files (cycles, duplicates): their visitors `contribute` per-file facts during the one walk;
+   * this runs once after every file was walked, over those contributions.
+   */
+  project?(input: ProjectInput, report: (path: string, d: ProjectReport) => void, options: Readonly<Record<string, unknown>>): void;
 }
 
 export function defineRule(rule: Rule): Rule {

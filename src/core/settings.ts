@@ -11,6 +11,16 @@ export interface RuleSetting {
 export interface AnalyzeOptions {
   rules?: Record<string, RuleSetting>;
   layers?: LayerConfig;
+  /** false: skip cross-file rules (another thread of a parallel scan runs them). */
+  projectRules?: boolean;
+  /** Cross-file rules report in context files too (a parallel scan: context files are other threads' shares). */
+  projectFindingsInContext?: boolean;
+  /** false: do not walk context files (a parallel scan: their contributions come from the other threads). */
+  walkContext?: boolean;
+  /** Contributions of cross-file rules gathered elsewhere (other threads), merged before the cross-file rules run. */
+  contributions?: Record<string, Record<string, unknown[]>>;
+  /** Milliseconds per rule, filled in when given (`VIGIL_PROFILE=1 vigil scan`). */
+  profile?: Map<string, number>;
   /** Called after each file was walked (files done, files total, findings so far). */
   onProgress?: (done: number, total: number, findings: number) => void;
 }

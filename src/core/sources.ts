@@ -1,5 +1,5 @@
 import { ts } from "ts-morph";
-import { accessChain, isFunctionLike, memberName, stringValue, unwrap } from "./ast.js";
+import { accessChain, isFunctionLike, memberName, propertyNameText, stringValue, unwrap } from "./ast.js";
 import { findDeclaration } from "./scope.js";
 
 /** Request fields whose values the client controls (Express, Fastify, Hapi, Next, Koa's ctx.request). */
@@ -38,7 +38,16 @@ function hasParsingPipe(d: ts.Decorator): boolean {
   return ts.isCallExpression(e) && e.arguments.some((a) => /Parse(Int|Float|Bool|UUID|Enum|Array)Pipe|ValidationPipe/.test(a.getText()));
 }
 
-export type ParamRole = "request" | "event" | "koa" | "value" | undefined;
+/**
+ * "archive": an entry of a zip/tar being extracted (`.on("entry", entry => …)`, adm-zip `getEntries()` items): its
+ * name/path fields come from whoever built the archive (zip-slip).
+ */
+export type ParamRole = "request" | "event" | "koa" | "value" | "archive" | undefined;
+
+/** Fields of an archive entry that hold the attacker-chosen file name. */
+const ARCHIVE_NAME_FIELDS = new Set(["path", "name", "fileName", "entryName", "linkname", "linkpath"]);
+const GRAPHQL_ROOTS = new Set(["Query", "Mutation", "Subscription"]);
+const RESPONSE_PARAM = new Set(["res", "response", "reply"]);
 
 /** Is this function passed as a handler to a route/registration call (`app.get("/x", fn)`, `router.post(…, mw, fn)`)? */
 export function isRouteHandler(fn: ts.Node): boolean {
@@ -76,7 +85,12 @@ export function parameterRole(param: ts.ParameterDeclaration): ParamRole {
   if (name && REQUEST_NAMES.has(name)) return "request";
   if (name && EVENT_NAMES.has(name) && index === 0 && isLambdaHandler(fn)) return "event";
   if (name && CTX_NAMES.has(name) && index === 0) return "koa";
+  if (index === 0 && isRequestDataListener(fn)) return "value";
+  if (index === 0 && isArchiveEntryCallback(fn)) return "archive";
   if (index === 0 && isRouteHandler(fn)) return ts.isObjectBindingPattern(param.name) ? "request" : "request";
+  // Express middleware shape returned by a factory: (req, res, next) / ({ query }, res, next)
+  if (index === 0 && isMiddlewareShape(fn)) return "request";
+  if (index === 1 && isGraphqlResolver(fn)) return "value";
   if (index === 0 && isMessageListener(fn)) return "value";
   return undefined;
 }
@@ -87,6 +101,73 @@ function isLambdaHandler(fn: ts.FunctionLikeDeclaration): boolean {
   // exports.handler = async (event) => …
   const p = fn.parent;
   return !!p && ts.isBinaryExpression(p) && /handler/i.test(p.left.getText());
+}
+
+function paramName(p: ts.ParameterDeclaration | undefined): string | undefined {
+  return p && ts.isIdentifier(p.name) ? p.name.text : undefined;
+}
+
+/** `(req, res, next)` / `({ query }, res, next)`: the second parameter is the response and the third `next`. */
+function isMiddlewareShape(fn: ts.FunctionLikeDeclaration): boolean {
+  const ps = fn.parameters;
+  if (ps.length !== 3) return false;
+  const r = paramName(ps[1]);
+  if (!r || !RESPONSE_PARAM.has(r) || paramName(ps[2]) !== "next") return false;
+  if (ps[0].type && /^(string|number|boolean)$/.test(ps[0].type.getText())) return false;
+  // returned from a middleware factory: `return (req, res, next) => …` / `() => function (req, res, next) {…}`
+  let p: ts.Node | undefined = fn.parent;
+  while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p))) p = p.parent;
+  return !!p && (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body !== undefined && unwrap(p.body as ts.Expression) === fn));
+}
+
+/**
+ * A GraphQL resolver: a method of a `Query:`/`Mutation:`/`Subscription:` resolver map, or a function shaped
+ * `(parent, args, context, info)`. Its second parameter holds the client's arguments.
+ */
+function isGraphqlResolver(fn: ts.FunctionLikeDeclaration): boolean {
+  const ps = fn.parameters;
+  if (ps.length < 2) return false;
+  let holder: ts.Node | undefined = fn.parent;
+  if (holder && ts.isPropertyAssignment(holder)) holder = holder.parent;
+  if (holder && ts.isObjectLiteralExpression(holder) && (ts.isMethodDeclaration(fn) || ts.isPropertyAssignment(fn.parent))) {
+    const owner = holder.parent;
+    if (owner && ts.isPropertyAssignment(owner) && GRAPHQL_ROOTS.has(propertyNameText(owner.name) ?? "")) return true;
+  }
+  if (ps.length >= 3) {
+    const [a, b, c, d] = ps.map(paramName);
+    if (b === "args" && /^_?(parent|root|obj|source|_)$/.test(a ?? "") && /^(context|ctx|_context|_ctx)$/.test(c ?? "") && (ps.length === 3 || /^_?info$/.test(d ?? ""))) return true;
+  }
+  return false;
+}
+
+/** `req.on("data", chunk => …)`: the chunks are the raw request body. */
+function isRequestDataListener(fn: ts.Node): boolean {
+  const p = fn.parent;
+  if (!p || !ts.isCallExpression(p) || memberName(p.expression) !== "on" || stringValue(p.arguments[0]) !== "data") return false;
+  const recv = ts.isPropertyAccessExpression(p.expression) ? unwrap(p.expression.expression) : undefined;
+  return !!recv && ts.isIdentifier(recv) && identifierRole(recv) === "request";
+}
+
+/** `.on("entry", entry => …)` of unzip/unzipper/tar-stream/yauzl, or a callback over adm-zip's `getEntries()`. */
+function isArchiveEntryCallback(fn: ts.Node): boolean {
+  const p = fn.parent;
+  if (!p || !ts.isCallExpression(p)) return false;
+  const m = memberName(p.expression);
+  if (m === "on" && stringValue(p.arguments[0]) === "entry" && p.arguments[1] === fn) return true;
+  if (m && /^(forEach|map|filter|some|every|find)$/.test(m) && p.arguments[0] === fn && ts.isPropertyAccessExpression(p.expression)) {
+    return isEntriesList(p.expression.expression);
+  }
+  return false;
+}
+
+function isEntriesList(expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  if (ts.isCallExpression(e)) return memberName(e.expression) === "getEntries";
+  if (ts.isIdentifier(e)) {
+    const d = findDeclaration(e);
+    return !!d && ts.isVariableDeclaration(d) && !!d.initializer && ts.isCallExpression(unwrap(d.initializer)) && memberName((unwrap(d.initializer) as ts.CallExpression).expression) === "getEntries";
+  }
+  return false;
 }
 
 function isMessageListener(fn: ts.Node): boolean {
@@ -138,12 +219,27 @@ export function directSource(expr: ts.Expression): string | undefined {
     // Direct invocations / custom events: the payload's own fields (event.cmd, event["file"]) are caller-controlled too.
     if (role === "event" && f1 && !isCall1 && f1 !== "[]" && !LAMBDA_TRUSTED_FIELDS.has(f1)) return chain.slice(0, 3).join(".");
     if ((role === "value") && chain.length >= 1) return chain.join(".");
+    if (role === "archive" && f1 && !isCall1 && ARCHIVE_NAME_FIELDS.has(f1)) return chain.slice(0, 2).join(".");
+    // AppSync / direct Lambda invocations: `input.arguments`, `event.arguments` hold the caller's arguments.
+    if (f1 === "arguments" && (root === "input" || root === "event")) {
+      const d = findDeclaration(rootExpr);
+      if (d && ts.isParameter(d) && isFunctionLike(d.parent) && d.parent.parameters.indexOf(d) === 0) return chain.slice(0, 2).join(".");
+    }
+    // adm-zip: `zip.getEntry(name).entryName`, `item.entryName` of an entry looked up by name
+    if (f1 === "entryName" && isArchiveEntryValue(rootExpr)) return chain.slice(0, 2).join(".");
   }
   if (ts.isIdentifier(e)) {
     const role = identifierRole(e);
     if (role === "value") return e.text;
   }
   return undefined;
+}
+
+function isArchiveEntryValue(id: ts.Identifier): boolean {
+  const d = findDeclaration(id);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return false;
+  const init = unwrap(d.initializer);
+  return ts.isCallExpression(init) && /^getEntry$/.test(memberName(init.expression) ?? "");
 }
 
 /** The identifier at the root of a.b.c / a["b"].c() / a.b().c. */

@@ -24,6 +24,9 @@ const QUERY_METHODS = new Set([
 const CONDITION_METHODS = new Set(["where", "andWhere", "orWhere", "having", "andHaving", "orHaving", "orderBy", "addOrderBy", "innerJoin", "leftJoin", "innerJoinAndSelect", "leftJoinAndSelect"]);
 const DB_RECEIVER = /^(db|database|pool|client|conn|connection|knex|sequelize|pg|pgp|mysql|sql|sqlite|manager|entityManager|em|queryRunner|dataSource|prisma|tx|trx|transaction|t|repository|repo|\w*(Db|DB|Pool|Client|Connection|Conn|Repository|Repo|Manager|Database))$/;
 
+/** DynamoDB document clients: `documentClient.query(params)` is a NoSQL request. */
+export const DYNAMO_RECEIVER = /^(documentClient|docClient|dynamo\w*|ddb\w*|\w*(DocClient|DocumentClient|Dynamo|DynamoDB|DynamoDb|Ddb))$/i;
+
 export interface SqlSink {
   /** The argument holding SQL text. */
   sql: ts.Expression;
@@ -37,11 +40,14 @@ export function sqlSinkOf(call: ts.CallExpression): SqlSink | undefined {
   const method = calleeName(call);
   if (!method || !call.arguments.length) return undefined;
   const first = unwrap(call.arguments[0]);
+  // DynamoDB's DocumentClient.query/scan take request parameter objects, not SQL (see nosql-injection).
+  if (DYNAMO_RECEIVER.test(receiverName(call) ?? "")) return undefined;
   if (ts.isObjectLiteralExpression(first)) {
-    // pg: client.query({ text, values })
-    if (method !== "query") return undefined;
-    const text = first.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText() === "text");
-    return text && ts.isPropertyAssignment(text) ? { kind: "query", sql: text.initializer, method } : undefined;
+    // pg: client.query({ text, values }); mysql/mysql2: conn.query({ sql, values }) / conn.execute({ sql })
+    if (method !== "query" && method !== "execute") return undefined;
+    const text = first.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && (p.name.getText() === "text" || p.name.getText() === "sql"));
+    if (!text) return undefined;
+    return { kind: "query", sql: ts.isPropertyAssignment(text) ? text.initializer : (text as ts.ShorthandPropertyAssignment).name, method };
   }
   if (ts.isArrowFunction(first) || ts.isFunctionExpression(first) || ts.isArrayLiteralExpression(first)) return undefined;
   if (ALWAYS_SQL.has(method)) {

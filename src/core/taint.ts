@@ -1,5 +1,5 @@
 import { ts } from "ts-morph";
-import { isFunctionLike, memberName, propertyNameText, receiverOf, stringValue, unwrap } from "./ast.js";
+import { enclosingFunction, isFunctionLike, memberName, propertyNameText, receiverOf, stringValue, unwrap } from "./ast.js";
 import { assignmentsTo, type Declaration, findDeclaration, functionOfDeclaration } from "./scope.js";
 import { directSource, parameterRole, REQUEST_FIELDS } from "./sources.js";
 import { isGuardCondition, isGuarded } from "./guards.js";
@@ -139,10 +139,70 @@ function sanitizedByType(e: ts.Expression): boolean {
 function identifierTaint(id: ts.Identifier, st: State): Taint | undefined {
   if (id.text === "undefined") return undefined;
   const decl = findDeclaration(id);
-  if (!decl) return undefined;
+  if (!decl) return implicitGlobalTaint(id, st);
+  // `x = x.replace(…)` / `x = sanitize(x)` right before this use: the value here is the cleaned one.
+  const last = dominatingAssignment(id, decl);
+  if (last && !evaluate(last, { ...st, useSite: last })) return undefined;
   const t = declarationTaint(decl, st);
   if (t && isGuarded(id.text, st.useSite, decl)) return undefined;
   return t;
+}
+
+/**
+ * The right side of the last plain `name = …` statement that runs before `use` on every path (an earlier statement
+ * of a block enclosing the use, within the same function). Undefined when a later statement may change it again.
+ */
+function dominatingAssignment(use: ts.Identifier, decl: Declaration): ts.Expression | undefined {
+  const name = use.text;
+  const mentionsAssign = new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, "\\$")}\\s*([-+*/|&]|\\?\\?)?=(?![=>])`);
+  let child: ts.Node = use;
+  for (let p = use.parent; p && p !== decl; child = p, p = p.parent) {
+    if (isFunctionLike(p)) return undefined;
+    if (!(ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p) || ts.isDefaultClause(p))) continue;
+    const statements = p.statements as readonly ts.Statement[];
+    const idx = statements.indexOf(child as ts.Statement);
+    for (let i = idx - 1; i >= 0; i--) {
+      const s = statements[i];
+      if (ts.isExpressionStatement(s) && ts.isBinaryExpression(s.expression) && s.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isIdentifier(s.expression.left) && s.expression.left.text === name) {
+        return findDeclaration(s.expression.left) === decl ? s.expression.right : undefined;
+      }
+      if (s.getStart() <= decl.getStart() && s.getEnd() >= decl.getEnd()) return undefined; // reached the declaration
+      if (mentionsAssign.test(s.getText())) return undefined; // changed in a nested statement: unknown
+    }
+  }
+  return undefined;
+}
+
+const globalAssignmentCache = new WeakMap<ts.SourceFile, Map<string, ts.Expression[]>>();
+
+/** `code = \`…\`` without any declaration (sloppy-mode implicit global): every `=`/`+=` to that name in the file. */
+function globalAssignments(sf: ts.SourceFile, name: string): ts.Expression[] {
+  let byName = globalAssignmentCache.get(sf);
+  if (!byName) {
+    const m = new Map<string, ts.Expression[]>();
+    const visit = (n: ts.Node): void => {
+      if (ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && (n.operatorToken.kind === ts.SyntaxKind.EqualsToken || n.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken) && !findDeclaration(n.left)) {
+        const list = m.get(n.left.text) ?? [];
+        list.push(n.right);
+        m.set(n.left.text, list);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    globalAssignmentCache.set(sf, m);
+    byName = m;
+  }
+  return byName.get(name) ?? [];
+}
+
+function implicitGlobalTaint(id: ts.Identifier, st: State): Taint | undefined {
+  const assigns = globalAssignments(id.getSourceFile(), id.text);
+  if (!assigns.length) return undefined;
+  // Prefer the assignments made in the function that uses the name (each handler sets it before running it).
+  const fn = enclosingFunction(id);
+  const local = fn ? assigns.filter((a) => enclosingFunction(a) === fn) : [];
+  return any(local.length ? local : assigns, st);
 }
 
 function declarationTaint(decl: Declaration, st: State): Taint | undefined {
@@ -185,6 +245,7 @@ function bindingElementTaint(el: ts.BindingElement, st: State): Taint | undefine
     if (role === "event" && path[0] && /body|queryStringParameters|pathParameters|headers/.test(path[0])) return { source: `event.${path.join(".")}` };
     if (role === "koa" && path[0] === "request") return { source: `ctx.${path.join(".")}` };
     if (role === "value") return { source: path.join(".") };
+    if (role === "archive" && path.length === 1 && /^(path|name|fileName|entryName)$/.test(path[0])) return { source: `entry.${path[0]}` };
     return parameterTaint(node, st);
   }
   if (ts.isVariableDeclaration(node) && node.initializer) {
@@ -270,6 +331,8 @@ function isNeutralizingReplace(call: ts.CallExpression, kind: SinkKind): boolean
   const re = pattern.text;
   if (/\[\^[\w\\-]*\]/.test(re)) return true; // negated allow-list class: keeps only safe characters
   if (kind === "log" && /\\n|\\r/.test(re)) return true;
+  // /^(\.\.(\/|\\|$))+/: strips every leading `../` (anchored, repeated), not a single occurrence
+  if (kind === "path" && /^\/\^\(/.test(re) && /\.\./.test(re.replace(/\\\./g, ".")) && /\)\+\/[gimsuy]*$/.test(re)) return true;
   if (kind === "path" && /\.\./.test(re.replace(/\\\./g, "."))) return false; // stripping "../" once is bypassable
   if (kind === "regex" && /\\\$&|\$&/.test(call.arguments[1]?.getText() ?? "")) return true;
   if (kind === "html" && /[<>&"']/.test(re)) return true;

@@ -32,7 +32,7 @@ describe("architecture rules across files", () => {
     expect(result.findings).toEqual([]);
   });
 
-  it("import-cycle reports each reported file of a cycle once, names the cycle, ignores type-only imports and context-only cycles", () => {
+  it("import-cycle reports each cycle once (on its first reported file), names it, ignores type-only imports and context-only cycles", () => {
     const files = [
       { path: "src/a.ts", content: 'import { b } from "./b";\nexport const a = () => b();\n' },
       { path: "src/b.ts", content: 'import { c } from "./c.js";\nexport const b = () => c();\n' },
@@ -43,21 +43,20 @@ describe("architecture rules across files", () => {
       { path: "src/y.ts", content: 'import { x } from "./x";\nexport const y = () => x();\n', context: true },
     ];
     const result = analyze(files, [importCycle]);
-    expect(result.findings.map((f) => f.path)).toEqual(["src/a.ts", "src/b.ts"]);
+    expect(result.findings.map((f) => f.path)).toEqual(["src/a.ts"]);
     expect(result.findings[0].message).toContain("a → b → c → a");
     expect(result.findings[0].details).toContain("```mermaid");
   });
 
-  it("import-cycle is linear enough for long chains", () => {
+  it("import-cycle reports a 3,000-module cycle once, with a shortened name", () => {
     const n = 3000;
     const files = Array.from({ length: n }, (_, i) => ({
       path: `src/m${i}.ts`,
       content: `import { f${(i + 1) % n} } from "./m${(i + 1) % n}";\nexport const f${i} = () => f${(i + 1) % n};\n`,
     }));
-    const started = Date.now();
     const result = analyze(files, [importCycle]);
-    expect(result.findings).toHaveLength(n);
-    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0].message).toContain("(2992 more)");
   });
 
   it("duplicated-logic points at the original in a context file and skips tests", () => {
