@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// The `vigil` command: runs the compiled CLI when built (Docker), else the TypeScript sources through tsx.
+// The `vigil` command. In a checkout it runs the TypeScript sources through tsx (never a stale build);
+// in the Docker image, which ships only dist/, it runs the compiled JavaScript.
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const built = join(root, "dist", "src", "cli", "main.js");
-if (existsSync(built)) {
-  await import(pathToFileURL(built).href);
-} else {
+const source = join(root, "src", "cli", "main.ts");
+if (existsSync(source) && !process.env.VIGIL_USE_DIST) {
   const { register } = await import("tsx/esm/api");
   register();
-  await import(pathToFileURL(join(root, "src", "cli", "main.ts")).href);
+  await import(pathToFileURL(source).href);
+} else {
+  await import(pathToFileURL(join(root, "dist", "src", "cli", "main.js")).href);
 }

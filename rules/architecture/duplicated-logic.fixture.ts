@@ -119,3 +119,51 @@ export function expectedTotal(rows: { price: number; qty: number; discount?: num
   if (total < 0) throw new Error("negative");
   return { subtotal: s, tax: t, total };
 }
+
+// vigil-fixture-file: data/static/codefixes/cartTotalChallenge_1.ts
+// ok: architecture/duplicated-logic
+export function cartTotal(items: { unit: number; count: number; coupon?: number; vat: boolean }[], vatRate: number) {
+  let net = 0;
+  let vat = 0;
+  for (const item of items) {
+    const gross = item.unit * item.count;
+    const reduced = gross - (item.coupon ?? 0);
+    net += reduced;
+    if (item.vat) vat += reduced * vatRate;
+  }
+  const sum = Math.round((net + vat) * 100) / 100;
+  if (sum < 0) throw new Error("bad cart");
+  return { net, vat, sum };
+}
+
+// vigil-fixture-file: src/cart/totals.ts
+// ok: architecture/duplicated-logic
+export function basketTotal(lines: { unit: number; count: number; coupon?: number; vat: boolean }[], vatRate: number) {
+  let net = 0;
+  let vat = 0;
+  for (const line of lines) {
+    const gross = line.unit * line.count;
+    const reduced = gross - (line.coupon ?? 0);
+    net += reduced;
+    if (line.vat) vat += reduced * vatRate;
+  }
+  const sum = Math.round((net + vat) * 100) / 100;
+  if (sum < 0) throw new Error("bad basket");
+  return { net, vat, sum };
+}
+
+// vigil-fixture-file: web/src/app/basket/basket.component.ts
+// ok: architecture/duplicated-logic
+export function viewTotal(lines: { unit: number; count: number; coupon?: number; vat: boolean }[], vatRate: number) {
+  let net = 0;
+  let vat = 0;
+  for (const line of lines) {
+    const gross = line.unit * line.count;
+    const reduced = gross - (line.coupon ?? 0);
+    net += reduced;
+    if (line.vat) vat += reduced * vatRate;
+  }
+  const sum = Math.round((net + vat) * 100) / 100;
+  if (sum < 0) throw new Error("bad view");
+  return { net, vat, sum };
+}

@@ -6,6 +6,13 @@ import type { FileFacts } from "../../src/core/file-facts.js";
 
 const GENERATED_PATH = /(^|\/)(generated|__generated__|gen)\/|\.(gen|generated|pb)\.[cm]?[jt]sx?$/i;
 const GENERATED_HEADER = /@generated|auto-?generated|do not edit|this file was generated/i;
+/**
+ * Code outside the production paths: challenge solutions and code fixes, examples, samples, fixtures, static assets,
+ * docs, tests. A production function is never "a duplicate" of such a copy, and such copies are not reported either.
+ */
+const NON_PRODUCTION_PATH = /(^|\/)(codefixes|code-?fixes|examples?|samples?|fixtures?|static|docs?|documentation|demos?|snippets|tests?|__tests__|__mocks__|mocks?|e2e|cypress|stories|storybook)\//i;
+/** Front-end code (components, JSX/TSX, front-end folders): reviewed by other tools. */
+const FRONTEND_FILE = /\.(tsx|jsx|vue|svelte)$|\.component\.[cm]?[jt]s$|(^|\/)(components|frontend|client)\//i;
 const MIN_STATEMENTS = 6;
 const MIN_NODES = 60;
 const MIN_NODES_FEW_STATEMENTS = 150;
@@ -69,6 +76,10 @@ function functionName(fn: ts.FunctionLikeDeclaration): string {
   return "anonymous function";
 }
 
+function isOutsideProduction(file: FileFacts): boolean {
+  return file.isTest || NON_PRODUCTION_PATH.test(file.path) || FRONTEND_FILE.test(file.path) || file.isFrontend;
+}
+
 function isGenerated(file: FileFacts): boolean {
   return GENERATED_PATH.test(file.path) || GENERATED_HEADER.test(file.text.slice(0, 600));
 }
@@ -86,7 +97,7 @@ export default defineRule({
     fix: "Call the existing function, or extract the shared part into one helper both use (parameterize what differs).",
   },
   create(ctx) {
-    if (ctx.file.isTest || isGenerated(ctx.file)) return {};
+    if (isOutsideProduction(ctx.file) || isGenerated(ctx.file)) return {};
     const collect = (fn: ts.FunctionLikeDeclaration): void => {
       if (!fn.body || !ts.isBlock(fn.body)) return;
       const s = shapeOf(fn.body);
@@ -109,7 +120,7 @@ export default defineRule({
     const byShape = new Map<string, Located[]>();
     for (const [path, list] of contributions) {
       const file = facts.files.get(path);
-      if (!file) continue;
+      if (!file || isOutsideProduction(file)) continue;
       for (const occ of list as Occurrence[]) {
         const l = byShape.get(occ.hash) ?? [];
         l.push({ ...occ, path, reported: facts.isReported(file) });

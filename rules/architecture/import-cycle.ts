@@ -143,15 +143,22 @@ export default defineRule({
     const comp = tarjan(paths.length, edges);
     const size = new Map<number, number>();
     for (const c of comp) size.set(c, (size.get(c) ?? 0) + 1);
-    // One comment per cycle: on the first reported file (by path) of each cycle.
-    const done = new Set<number>();
+    // One comment per cycle, on the import that closed it: an import on a changed line if there is one
+    // (in a pull request, the one the PR added), else the first reported file's import, by path.
+    const anchors = new Map<number, { v: number; edge: Edge; changed: boolean }>();
     paths.forEach((path, v) => {
       const file = project.files.get(path)!;
-      if (!project.isReported(file) || file.isTest || done.has(comp[v])) return;
-      // The first import of this file that stays inside its cycle (a self-import is a cycle of one).
-      const edge = edges[v].find((e) => (e.to === v) || (comp[e.to] === comp[v] && (size.get(comp[v]) ?? 0) > 1));
-      if (!edge) return;
-      done.add(comp[v]);
+      if (!project.isReported(file) || file.isTest) return;
+      for (const edge of edges[v]) {
+        if (!(edge.to === v || (comp[edge.to] === comp[v] && (size.get(comp[v]) ?? 0) > 1))) continue;
+        const changed = project.isChangedLine(path, edge.line);
+        const current = anchors.get(comp[v]);
+        if (!current || (changed && !current.changed)) anchors.set(comp[v], { v, edge, changed });
+        if (changed) break;
+      }
+    });
+    for (const { v, edge } of anchors.values()) {
+      const path = paths[v];
       const back = edge.to === v ? [v] : pathWithin(edge.to, v, edges, comp);
       // Long cycles are shown by their first modules: the message must stay readable (and cheap).
       const full = [v, ...back];
@@ -171,6 +178,6 @@ export default defineRule({
         message: `Import of \`${edge.spec}\` closes an import cycle: ${names.join(" → ")}.`,
         details: lines.join("\n"),
       });
-    });
+    }
   },
 });

@@ -2,6 +2,9 @@ import Fastify from "fastify";
 import pino from "pino";
 import { Controller, Get, Logger, Param } from "@nestjs/common";
 import debugFactory from "debug";
+import colors from "colors/safe";
+import auditLog from "./lib/json-logger";
+import consoleLog from "./lib/text-logger";
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? "info" });
 const debug = debugFactory("orders");
@@ -37,7 +40,8 @@ export class InvoicesController {
 
   @Get(":id")
   find(@Param("id") id: string) {
-    // expect: observability/unstructured-log
+    // Nest's default ConsoleLogger prints text (its 2nd argument is a context name, not fields)
+    // ok: observability/unstructured-log
     this.logger.log(`fetching invoice ${id}`);
     return { id };
   }
@@ -71,4 +75,35 @@ export function mathy(x: number) {
   return Math.log(`${x}`.length);
 }
 
-fastify.listen({ port: 3000 });
+export function refunded(orderId: string) {
+  // winston with format.json(): structured
+  // expect: observability/unstructured-log
+  auditLog.info(`refund issued for ${orderId}`);
+  // winston with format.simple()/printf: a plain-text logger
+  // ok: observability/unstructured-log
+  consoleLog.info(`refund issued for ${orderId}`);
+}
+
+export function solved(challenge: { key: string }) {
+  // painted for a terminal
+  // ok: observability/unstructured-log
+  logger.info(`Solved ${colors.cyan(challenge.key)}`);
+}
+
+export async function seedProducts(products: string[]) {
+  // ok: observability/unstructured-log
+  logger.info(`seeding ${products.length} products`);
+}
+
+fastify.listen({ port: 3000 }, (err, address) => {
+  // ok: observability/unstructured-log
+  logger.info(`listening on ${address}`);
+});
+
+// vigil-fixture-context: src/lib/json-logger.ts
+import winston from "winston";
+export default winston.createLogger({ format: winston.format.combine(winston.format.timestamp(), winston.format.json()), transports: [new winston.transports.Console()] });
+
+// vigil-fixture-context: src/lib/text-logger.ts
+import * as w from "winston";
+export default w.createLogger({ format: w.format.combine(w.format.colorize(), w.format.printf(({ level, message }) => `${level}: ${message}`)), transports: [new w.transports.Console()] });

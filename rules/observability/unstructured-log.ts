@@ -3,6 +3,8 @@ import { defineRule } from "../../src/core/rule.js";
 import { accessChain, endLineOf, isDynamicString, lineOf, stringValue, unwrap } from "../../src/core/ast.js";
 import { LOG_LEVELS, loggerCallOf } from "../../src/core/loggers.js";
 import { isRequestObject } from "../../src/core/sources.js";
+import { styleOfLogger, usesColorHelpers } from "../../src/core/logger-style.js";
+import { isStartupCode } from "../../src/core/startup.js";
 
 /** Field name for an interpolated value: `userId` → userId, `order.id` → orderId, `req.ip` → ip. */
 function fieldName(expr: ts.Expression): string | undefined {
@@ -70,6 +72,13 @@ export default defineRule({
         }
         const message = args[0];
         if (!message || !isDynamicString(message)) return;
+        // fields only help a logger that writes structured records: winston with simple()/printf, Nest's
+        // ConsoleLogger, consola… print text, where a field is no better than interpolation
+        const style = styleOfLogger(file, ctx.project, log.binding ?? log.module, !!log.framework);
+        if (style !== "structured") return;
+        // painted for a terminal (colors/chalk), or start-up / seed / "listening on port" output
+        if (usesColorHelpers(message, file.imports)) return;
+        if (isStartupCode(call, file.path)) return;
         // already structured: a fields object next to the message
         if (args.some((a) => ts.isObjectLiteralExpression(a))) return;
         const spans = ts.isTemplateExpression(message) ? message.templateSpans.map((s) => unwrap(s.expression)) : [];

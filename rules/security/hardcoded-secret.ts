@@ -1,6 +1,7 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { memberName, propertyNameText, stringValue, unwrap } from "../../src/core/ast.js";
+import { memberName, propertyNameText, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 import {
   connectionStringPassword, credentialFormatOf, isSecretName, looksLikeSecretValue, resolvedLiteral,
 } from "../../src/core/secrets.js";
@@ -31,18 +32,54 @@ function keyLiteralValue(v: string): boolean {
   return true;
 }
 
-/** The string literal inside `Buffer.from("…")`, `new TextEncoder().encode("…")`, `createSecretKey(Buffer.from("…"))`. */
-function wrappedLiteral(expr: ts.Expression | undefined): Lit | undefined {
-  if (!expr) return undefined;
+/** `this.jwtSecret` → the literal of its only assignment `this.jwtSecret = "…"` in the class (or file). */
+function thisPropertyLiteral(e: ts.PropertyAccessExpression): Lit | undefined {
+  if (e.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  const values = thisAssignments(e);
+  if (values.length !== 1) return undefined;
+  const v = unwrap(values[0]);
+  return ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v) ? v : undefined;
+}
+
+/** Values assigned to `this.<name>` in the class around `e` (or the file when not in a class). */
+function thisAssignments(e: ts.PropertyAccessExpression): ts.Expression[] {
+  let scope: ts.Node = e.getSourceFile();
+  for (let p = e.parent; p; p = p.parent) if (ts.isClassLike(p)) { scope = p; break; }
+  const name = e.name.text;
+  const out: ts.Expression[] = [];
+  walk(scope, (n) => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const l = unwrap(n.left);
+      if (ts.isPropertyAccessExpression(l) && l.expression.kind === ts.SyntaxKind.ThisKeyword && l.name.text === name) out.push(n.right);
+    }
+    if (ts.isPropertyDeclaration(n) && n.initializer && propertyNameText(n.name) === name && ts.isClassLike(n.parent)) out.push(n.initializer);
+    return undefined;
+  });
+  return out;
+}
+
+/** The string literal inside `Buffer.from("…")`, `new TextEncoder().encode("…")`, `createSecretKey(Buffer.from("…"))`, `JWK.asKey("…")`, through a const. */
+function wrappedLiteral(expr: ts.Expression | undefined, depth = 0): Lit | undefined {
+  if (!expr || depth > 3) return undefined;
   const e = unwrap(expr);
   const direct = resolvedLiteral(e);
   if (direct) return direct;
+  if (ts.isPropertyAccessExpression(e)) return thisPropertyLiteral(e);
+  if (ts.isIdentifier(e)) {
+    // const key = JWK.asKey("…") / Buffer.from("…")
+    const d = findDeclaration(e);
+    if (d && ts.isVariableDeclaration(d) && d.initializer && !assignmentsTo(d).length) {
+      const init = unwrap(d.initializer);
+      if (ts.isCallExpression(init) || ts.isNewExpression(init)) return wrappedLiteral(init, depth + 1);
+    }
+    return undefined;
+  }
   if ((ts.isCallExpression(e) || ts.isNewExpression(e)) && e.arguments?.length) {
     const n = memberName(e.expression);
     if (n && /^(from|encode|Buffer|createSecretKey|parse|asKey)$/.test(n)) {
       const a0 = unwrap(e.arguments[0]);
       if (ts.isStringLiteral(a0) || ts.isNoSubstitutionTemplateLiteral(a0)) return a0;
-      return wrappedLiteral(a0);
+      return wrappedLiteral(a0, depth + 1);
     }
   }
   return undefined;
@@ -141,6 +178,60 @@ export default defineRule({
       return !!n && SECRET_OPTION_CALLEES.test(n);
     };
 
+    /** A literal secret option in an object: `{ secret: "…" }`, `{ secretOrKey: SECRET }`, `{ secretOrKey: this.jwtSecret }`. */
+    const literalOption = (obj: ts.ObjectLiteralExpression): { prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment; lit: Lit } | undefined => {
+      for (const p of obj.properties) {
+        const name = p.name && propertyNameText(p.name);
+        if (!name || !SECRET_OPTIONS.has(name)) continue;
+        const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+        const lit = value && wrappedLiteral(value);
+        if (lit && keyLiteralValue(lit.text) && (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) return { prop: p, lit };
+      }
+      return undefined;
+    };
+
+    /** `session(config)` / `new JwtStrategy(opts)` / `new Strategy(this.options)`: options built elsewhere in the file. */
+    const secretOptionsAtCall = (call: ts.CallExpression | ts.NewExpression): void => {
+      if (isTest) return;
+      const n = memberName(call.expression);
+      if (!n || !SECRET_OPTION_CALLEES.test(n) || /^(use|register)$/.test(n)) return;
+      const arg = call.arguments?.[0] && unwrap(call.arguments[0]);
+      if (!arg || ts.isObjectLiteralExpression(arg)) return; // inline options: the PropertyAssignment visitor
+      const what = `${n === "session" || n === "expressSession" || n === "cookieSession" ? "session secret" : "secret"} passed to \`${n}\``;
+      let objects: ts.Expression[] = [];
+      const extra: ts.Expression[] = []; // opts.secretOrKey = "…" after the declaration
+      if (ts.isIdentifier(arg)) {
+        const d = findDeclaration(arg);
+        if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return;
+        objects = [d.initializer];
+        for (const a of assignmentsTo(d)) objects.push(a);
+        const fnScope = d.parent.parent.parent ?? d.getSourceFile();
+        walk(fnScope, (x) => {
+          if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+            const l = unwrap(x.left);
+            if (ts.isPropertyAccessExpression(l) && ts.isIdentifier(l.expression) && l.expression.text === arg.text && SECRET_OPTIONS.has(l.name.text)) extra.push(x.right);
+          }
+          return undefined;
+        });
+      } else if (ts.isPropertyAccessExpression(arg) && arg.expression.kind === ts.SyntaxKind.ThisKeyword) {
+        objects = thisAssignments(arg);
+      } else return;
+      for (const o of objects) {
+        const obj = unwrap(o);
+        if (!ts.isObjectLiteralExpression(obj)) continue;
+        const found = literalOption(obj);
+        if (!found) continue;
+        // `{ secret: "…" }` written in the object: report that line; a value from a variable: report the call
+        if (ts.isPropertyAssignment(found.prop) && unwrap(found.prop.initializer) === found.lit) report(found.lit, `Hard-coded ${what}: anyone with the source can forge signed sessions or tokens. Load it from the environment or a secret manager.`);
+        else report(call, `Hard-coded ${what} (\`${found.prop.getText().slice(0, 50)}\` resolves to a string literal): anyone with the source can forge signed sessions or tokens.`);
+        return;
+      }
+      for (const v of extra) {
+        const lit = wrappedLiteral(v);
+        if (lit && keyLiteralValue(lit.text)) return report(call, `Hard-coded ${what} (set to a string literal before the call): anyone with the source can forge signed sessions or tokens.`);
+      }
+    };
+
     return {
       StringLiteral(node) {
         checkText(node, node.text);
@@ -165,7 +256,9 @@ export default defineRule({
           const lits = ts.isArrayLiteralExpression(init) ? init.elements.map((e) => wrappedLiteral(e)) : [wrappedLiteral(init)];
           for (const lit of lits) {
             if (lit && keyLiteralValue(lit.text) && lit.text.length >= 1) {
-              const node = unwrap(prop.initializer) === lit || ts.isArrayLiteralExpression(init) ? lit : prop.initializer;
+              let node: ts.Node = unwrap(prop.initializer) === lit || ts.isArrayLiteralExpression(init) ? lit : prop.initializer;
+              // passport strategies: the finding sits on the options object handed to the strategy
+              if (/Strategy$/.test(memberName((prop.parent.parent as ts.CallExpression).expression) ?? "")) node = prop.parent;
               report(node, `Hard-coded \`${name}\` for ${memberName((prop.parent.parent as ts.CallExpression).expression) ?? "middleware"}: anyone with the source can forge signed sessions or tokens.`);
               return;
             }
@@ -185,6 +278,7 @@ export default defineRule({
         }
       },
       NewExpression(call) {
+        secretOptionsAtCall(call);
         // new Sequelize("db", "user", "password", {...})
         if (imports.isCallTo(call, "sequelize", ["Sequelize", "default"]) && call.arguments && call.arguments.length >= 3) {
           const lit = resolvedLiteral(call.arguments[2]);
@@ -192,6 +286,7 @@ export default defineRule({
         }
       },
       CallExpression(call) {
+        secretOptionsAtCall(call);
         const r = imports.resolveCall(call);
         const name = r?.name ?? memberName(call.expression);
         if (!name) return;

@@ -64,3 +64,17 @@ const METADATA_URL = "http://169.254.169.254/latest/meta-data/";
 // ok: security/insecure-transport
 const ISSUER_URL = process.env.ISSUER_URL ?? "http://keycloak.internal/realms/app";
 export { METADATA_URL, ISSUER_URL };
+
+export function connectPriceFeed(feedHost: string) {
+  // expect: security/insecure-transport
+  const scheme = "ws://";
+  return new WebSocket(scheme + feedHost + "/prices");
+}
+
+export function connectEvents(host: string, tls: boolean) {
+  // ok: security/insecure-transport
+  const scheme = tls ? "wss://" : "ws://";
+  // ok: security/insecure-transport
+  if (host.startsWith("ws://")) return new WebSocket(host);
+  return new WebSocket(scheme + host);
+}

@@ -114,7 +114,26 @@ export default defineRule({
       void name;
     };
 
+    const usesWebSockets = /\bWebSocket\b/.test(ctx.file.text) || imports.hasModule("ws", "socket.io-client", "isomorphic-ws", "reconnecting-websocket");
+    /** A bare `"ws://"` scheme that builds a URL (`"ws://" + host`), unless the code picks `wss://` on another branch or only compares/rewrites it. */
+    const bareWsScheme = (lit: ts.Node, text: string): void => {
+      if (!usesWebSockets || !/^ws:\/\/$/i.test(text)) return;
+      let p: ts.Node = lit.parent;
+      while (ts.isParenthesizedExpression(p)) p = p.parent;
+      if (ts.isConditionalExpression(p) || ts.isCaseClause(p)) return; // secure ? "wss://" : "ws://"
+      if (ts.isBinaryExpression(p) && ![ts.SyntaxKind.PlusToken, ts.SyntaxKind.EqualsToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(p.operatorToken.kind)) return; // === "ws://"
+      if (ts.isCallExpression(p) && /^(startsWith|endsWith|includes|replace|replaceAll|indexOf|test|match|split)$/.test(memberName(p.expression) ?? "")) return;
+      if (/wss:\/\//i.test(enclosingText(lit))) return; // the code also knows the TLS variant: a config switch
+      ctx.report({ node: lit, message: "WebSocket URL built with clear-text `ws://`: messages (and any token in the URL or first message) can be read or modified in transit. Use `wss://`." });
+    };
+
     return {
+      StringLiteral(lit) {
+        bareWsScheme(lit, lit.text);
+      },
+      TemplateExpression(t) {
+        if (/^ws:\/\/$/i.test(t.head.text)) bareWsScheme(t, t.head.text);
+      },
       CallExpression(call) {
         checkClient(call);
       },
@@ -153,4 +172,11 @@ function objectOf(id: ts.Identifier): ts.ObjectLiteralExpression | undefined {
     if (ts.isObjectLiteralExpression(init)) return init;
   }
   return undefined;
+}
+
+/** Text of the function around `n` (at top level: its own statement). */
+function enclosingText(n: ts.Node): string {
+  let p: ts.Node = n;
+  for (; p.parent && !ts.isSourceFile(p.parent); p = p.parent) if (ts.isFunctionLike(p)) return p.getText();
+  return p.getText();
 }

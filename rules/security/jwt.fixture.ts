@@ -1,6 +1,8 @@
 import express, { type Request, type Response, type NextFunction } from "express";
 import jwt from "jsonwebtoken";
 import { decodeJwt, jwtVerify } from "jose";
+import { expressjwt } from "express-jwt";
+import jwksRsa from "jwks-rsa";
 
 const app = express();
 const JWT_SECRET = process.env.JWT_SECRET!;
@@ -86,3 +88,18 @@ export async function joseVerify(token: string, key: CryptoKey) {
   const peek = decodeJwt(token);
   return { payload, peek };
 }
+
+export function verifyPartnerToken(token: string) {
+  // expect: security/jwt
+  return jwt.verify(token, PUBLIC_KEY);
+}
+
+export function verifySessionToken(token: string) {
+  // ok: security/jwt
+  return jwt.verify(token, JWT_SECRET);
+}
+
+// expect: security/jwt
+app.use("/partner", expressjwt({ secret: jwksRsa.expressJwtSecret({ jwksUri: "https://login.example.com/.well-known/jwks.json" }) } as any));
+// ok: security/jwt
+app.use("/internal", expressjwt({ secret: JWT_SECRET } as any));

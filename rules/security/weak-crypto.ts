@@ -89,7 +89,7 @@ export default defineRule({
     id: "security/weak-crypto",
     category: "security",
     severity: "error",
-    cwe: ["CWE-327", "CWE-328", "CWE-916", "CWE-326"],
+    cwe: ["CWE-327", "CWE-328", "CWE-916", "CWE-326", "CWE-757"],
     title: "Broken or weak cryptography",
     description:
       "MD5/SHA-1 are broken for passwords, signatures and tokens (collisions, fast brute force); DES/3DES/RC4/Blowfish and ECB mode " +

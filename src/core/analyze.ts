@@ -124,7 +124,7 @@ class FindingSink {
  */
 export function analyze(inputs: readonly AnalysisInput[], rules: readonly Rule[], options: AnalyzeOptions = {}): AnalysisResult {
   const tsProject = new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true, noLib: true }, skipLoadingLibFiles: true });
-  const facts = new ProjectFacts(options.layers, options.projectFindingsInContext);
+  const facts = new ProjectFacts(options.layers, options.projectFindingsInContext, options.changedLines);
   const active = activeRules(rules, options);
   const result: AnalysisResult = {
     findings: [], suppressed: [], skipped: [], ruleErrors: [], rulesRun: active.map((a) => a.rule.meta.id), filesAnalyzed: 0, linesAnalyzed: 0, contributions: {},

@@ -20,6 +20,10 @@ export interface LoggerCall {
   module?: string;
   /** Where a fields object goes: "first" (pino/bunyan), "last" (winston, nest context), undefined when unknown. */
   fieldsPosition?: "first" | "last";
+  /** What the receiver's root is bound to (a logger package or a relative `./logger` module), when known. */
+  binding?: string;
+  /** `request.log` / `fastify.log`: the framework's own (pino) logger. */
+  framework?: boolean;
 }
 
 const LOGGER_NAME = /^(logger|log|_logger|_log|\w*Logger|\w*Log)$/i;
@@ -50,7 +54,7 @@ export function loggerCallOf(call: ts.CallExpression, imports: ImportTable, file
   if (bound && !viaBinding && !/^[./@~]|logger|log/i.test(bound.module)) return undefined; // `log` from the debug module, etc.
   const module = viaBinding ?? (frameworkLog && chain[0] !== "this" ? "fastify" : chain[0] === "this" ? undefined : moduleHint(imports));
   const fieldsPosition = module && OBJECT_FIRST.includes(module) ? "first" : module === "winston" ? "last" : undefined;
-  return { level, receiver, console: false, module, fieldsPosition };
+  return { level, receiver, console: false, module, fieldsPosition, binding: bound?.module, framework: frameworkLog && chain[0] !== "this" };
 }
 
 /** `this.logger` → what the class field `logger = new Logger(…)` / `logger = pino()` was initialized with. */

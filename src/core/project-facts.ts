@@ -8,7 +8,20 @@ export class ProjectFacts {
     readonly layers?: LayerConfig,
     /** Cross-file rules treat context files as reported too (a parallel scan's other shares). */
     private readonly contextIsReported = false,
+    /** Lines a pull request added or changed, per path, when the analysis is of a PR. */
+    private readonly changedLines?: Readonly<Record<string, readonly number[]>>,
   ) {}
+
+  private changedSets = new Map<string, Set<number>>();
+
+  /** Did the pull request change this line? (Always false outside a PR review.) Lets a cross-file rule anchor its finding where the PR made it. */
+  isChangedLine(path: string, line: number): boolean {
+    const lines = this.changedLines?.[path];
+    if (!lines) return false;
+    let set = this.changedSets.get(path);
+    if (!set) this.changedSets.set(path, (set = new Set(lines)));
+    return set.has(line);
+  }
 
   /** Whether cross-file rules should report in this file. */
   isReported(file: FileFacts): boolean {
@@ -34,12 +47,7 @@ export class ProjectFacts {
 
   /** Resolves a relative import specifier from `fromPath` to a known file path, trying TS/JS extensions and index files. */
   resolveImport(fromPath: string, spec: string): string | undefined {
-    if (!spec.startsWith(".")) return undefined;
-    const dir = fromPath.includes("/") ? fromPath.slice(0, fromPath.lastIndexOf("/")) : "";
-    const joined = normalizePath(dir ? `${dir}/${spec}` : spec);
-    const base = joined.replace(/\.(js|mjs|cjs|jsx)$/, "");
-    const candidates = [joined, ...[".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx", ".mts", ".cts"].flatMap((ext) => [base + ext, `${base}/index${ext}`])];
-    return candidates.find((c) => this.files.has(c));
+    return importCandidates(fromPath, spec).find((c) => this.files.has(c));
   }
 }
 
@@ -51,4 +59,14 @@ export function normalizePath(p: string): string {
     else out.push(part);
   }
   return out.join("/");
+}
+
+/** The files a relative import specifier may name, most likely first (`./a.js` in TS sources is `./a.ts`). */
+export function importCandidates(fromPath: string, spec: string): string[] {
+  if (!spec.startsWith(".")) return [];
+  const dir = fromPath.includes("/") ? fromPath.slice(0, fromPath.lastIndexOf("/")) : "";
+  const joined = normalizePath(dir ? `${dir}/${spec}` : spec);
+  const base = joined.replace(/\.(js|mjs|cjs|jsx)$/, "");
+  const exts = /\.[cm]?[jt]sx?$/.test(fromPath) && /\.[cm]?tsx?$/.test(fromPath) ? [".ts", ".tsx", ".js", ".mts", ".cts", ".mjs", ".cjs", ".jsx"] : [".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts"];
+  return [...new Set([joined, ...exts.map((e) => base + e), ...exts.map((e) => `${base}/index${e}`)])];
 }

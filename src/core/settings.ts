@@ -15,6 +15,8 @@ export interface AnalyzeOptions {
   projectRules?: boolean;
   /** Cross-file rules report in context files too (a parallel scan: context files are other threads' shares). */
   projectFindingsInContext?: boolean;
+  /** A pull request's added/changed lines per path: cross-file rules anchor one finding per problem on them when they can. */
+  changedLines?: Record<string, number[]>;
   /** false: do not walk context files (a parallel scan: their contributions come from the other threads). */
   walkContext?: boolean;
   /** Contributions of cross-file rules gathered elsewhere (other threads), merged before the cross-file rules run. */

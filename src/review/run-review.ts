@@ -14,6 +14,8 @@ import type { Annotation, Conclusion, ExistingComment, GitHubPort, InlineComment
 import type { ReviewJob } from "./job.js";
 import { onChangedLines, type PlacedFinding } from "./select.js";
 import { mapLimit } from "./map-limit.js";
+import { relativeImportSpecs } from "../core/import-specs.js";
+import { importCandidates } from "../core/project-facts.js";
 
 export const CHECK_NAME = "Vigil";
 /** GitHub's pulls.listFiles stops at 3,000 files. */
@@ -134,8 +136,10 @@ async function reviewInsideCheck(
     inputs.push({ path: f.filename, content });
   });
   inputs.sort((a, b) => a.path.localeCompare(b.path));
+  const context = await fetchContext(port, headSha, inputs, new Set(files.map((f) => f.filename)));
 
-  const result = analyze(inputs, deps.rules, toAnalyzeOptions(config));
+  const changedLines = Object.fromEntries([...changed].map(([p, c]) => [p, [...c.added]]));
+  const result = analyze([...inputs, ...context], deps.rules, { ...toAnalyzeOptions(config), changedLines });
   const allSkipped = [...skipped, ...result.skipped].sort((a, b) => a.path.localeCompare(b.path));
   const placed = onChangedLines(result.findings, changed);
   const findings = placed.map((p) => p.finding);
@@ -173,6 +177,44 @@ async function reviewInsideCheck(
   await port.updateCheckRun(checkRunId, { status: "completed", conclusion, output: { title, summary, annotations: batches[0] ?? [] } });
   log.info({ findings: findings.length, conclusion, newComments, fixed, skipped: allSkipped.length }, "review completed");
   return { status: "completed", conclusion, checkRunId, findings, newComments, fixed };
+}
+
+/** How far cross-file rules look beyond the changed files (imports of imports…), and at most how many files. */
+const CONTEXT_DEPTH = 3;
+const MAX_CONTEXT_FILES = 150;
+
+/**
+ * The unchanged modules the changed files import, transitively (bounded), read at the head commit: cross-file rules
+ * (import cycles, layers, duplicates) need them, but they are never commented on.
+ */
+async function fetchContext(port: GitHubPort, headSha: string, changed: AnalysisInput[], inPr: Set<string>): Promise<AnalysisInput[]> {
+  const known = new Set(inPr);
+  const out: AnalysisInput[] = [];
+  let frontier: AnalysisInput[] = changed;
+  for (let depth = 0; depth < CONTEXT_DEPTH && frontier.length && out.length < MAX_CONTEXT_FILES; depth++) {
+    const wanted = new Map<string, string[]>();
+    for (const f of frontier) {
+      for (const spec of relativeImportSpecs(f.content)) {
+        const candidates = importCandidates(f.path, spec);
+        if (!candidates.length || candidates.some((c) => known.has(c))) continue;
+        wanted.set(candidates[0], candidates);
+      }
+    }
+    const next: AnalysisInput[] = [];
+    await mapLimit([...wanted.values()], CONTENT_CONCURRENCY, async (candidates) => {
+      for (const path of candidates.slice(0, 4)) {
+        if (known.has(path) || out.length + next.length >= MAX_CONTEXT_FILES) return;
+        const file = await port.getContent(path, headSha);
+        if (file?.text === undefined) continue;
+        known.add(path);
+        next.push({ path, content: file.text, context: true });
+        return;
+      }
+    });
+    out.push(...next);
+    frontier = next;
+  }
+  return out;
 }
 
 async function publishReview(
