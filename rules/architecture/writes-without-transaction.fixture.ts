@@ -125,3 +125,9 @@ export class UsersService {
 }
 class User {}
 class Profile {}
+
+export async function seedDemoCatalog() {
+  const category = await prisma.category.create({ data: { name: "demo" } });
+  // ok: architecture/writes-without-transaction
+  await prisma.product.create({ data: { name: "sample", categoryId: category.id } });
+}

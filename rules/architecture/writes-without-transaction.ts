@@ -2,6 +2,7 @@ import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { memberName, nodeText, unwrap, walk, walkSameFunction } from "../../src/core/ast.js";
 import type { ImportTable } from "../../src/core/imports.js";
+import { isStartupCode, isStartupPath } from "../../src/core/startup.js";
 import {
   callRoot, chainTop, isDbWrite, isTransactionStart, managedTransactionCallback, passesTransaction, TX_PARAM_NAME, TX_PARAM_TYPE,
 } from "../../src/core/transactions.js";
@@ -116,7 +117,7 @@ export default defineRule({
     fix: "Wrap the writes in one transaction (`prisma.$transaction(async (tx) => …)`, `knex.transaction`, `sequelize.transaction`, `dataSource.transaction`), use the transaction's client for every write inside it, and move HTTP calls/queue publishes after the commit (or use an outbox table).",
   },
   create(ctx) {
-    if (!ctx.file.isServerCode) return {};
+    if (!ctx.file.isServerCode || isStartupPath(ctx.file.path)) return {};
     const imports = ctx.file.imports;
     const txCallbacks = new Set<ts.Node>();
     const insideTx = (node: ts.Node): boolean => {
@@ -127,6 +128,8 @@ export default defineRule({
     const checkFunction = (fn: ts.FunctionLikeDeclaration): void => {
       if (!fn.body || !ts.isBlock(fn.body)) return;
       if (txCallbacks.has(fn) || insideTx(fn)) return;
+      // seeding, migrations, start-up: run once on a fresh database, re-run on failure
+      if (isStartupCode(fn.body, ctx.file.path)) return;
       if (fn.parameters.some((p) => (ts.isIdentifier(p.name) && TX_PARAM_NAME.test(p.name.text)) || TX_PARAM_TYPE.test(p.type?.getText() ?? ""))) return;
       const writes: ts.CallExpression[] = [];
       let started = false;

@@ -90,9 +90,9 @@ export function signWebhook(body: string): string {
 
 passport.use(
   new JwtStrategy(
+    // expect: security/hardcoded-secret
     {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // expect: security/hardcoded-secret
       secretOrKey: "passport-secret",
     },
     (payload: unknown, done: (e: unknown, u?: unknown) => void) => done(null, payload),
@@ -177,3 +177,39 @@ export const seedAdmin = {
   // ok: security/hardcoded-secret
   stripePublishableKey: "pk_live_51HbXq2KZr8TyVw3LmN0pQ4sUa9",
 };
+
+const sessionConfig = {
+  name: "sid",
+  // expect: security/hardcoded-secret
+  secret: "x",
+  resave: false,
+};
+app.use(session(sessionConfig));
+
+const envSessionConfig = {
+  name: "sid",
+  // ok: security/hardcoded-secret
+  secret: process.env.SESSION_SECRET!,
+  resave: false,
+};
+app.use(session(envSessionConfig));
+
+export class AuthSetup {
+  // expect: security/hardcoded-secret
+  private readonly signingSecret = "dev-signing-secret";
+  private readonly strategyOptions = { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: process.env.JWT_SECRET };
+
+  register() {
+    // expect: security/hardcoded-secret
+    passport.use("admin", new JwtStrategy({ jwtFromRequest: ExtractJwt.fromUrlQueryParameter("t"), secretOrKey: this.signingSecret }, (p: unknown, done: (e: unknown, u?: unknown) => void) => done(null, p)));
+    // ok: security/hardcoded-secret
+    passport.use("api", new JwtStrategy(this.strategyOptions, (p: unknown, done: (e: unknown, u?: unknown) => void) => done(null, p)));
+  }
+}
+
+export function legacyStrategy() {
+  const opts: Record<string, unknown> = { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken() };
+  opts.secretOrKey = "legacy-shared-secret";
+  // expect: security/hardcoded-secret
+  return new JwtStrategy(opts as any, (p: unknown, done: (e: unknown, u?: unknown) => void) => done(null, p));
+}

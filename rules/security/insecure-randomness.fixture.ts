@@ -93,3 +93,12 @@ class Job {
   id = Math.random().toString(36).slice(2);
 }
 export { Job };
+
+export function SessionHandler(db: { allocations: { insert(doc: object): void } }) {
+  const allocate = (userId: string) => {
+    // ok: security/insecure-randomness
+    const equity = Math.floor(Math.random() * 40 + 1);
+    db.allocations.insert({ userId, equity, cash: 100 - equity });
+  };
+  return { allocate };
+}

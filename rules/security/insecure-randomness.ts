@@ -1,7 +1,7 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { memberName, receiverName, unwrap } from "../../src/core/ast.js";
-import { contextNames, nameTokens } from "../../src/core/secrets.js";
+import { isFunctionLike, memberName, propertyNameText, receiverName, stringValue, unwrap, walkSameFunction } from "../../src/core/ast.js";
+import { functionName, nameTokens } from "../../src/core/secrets.js";
 
 /** Names of values that must be unguessable. */
 const SECRET_TOKENS = /^(token|tokens|secret|secrets|password|passwd|pwd|passphrase|otp|totp|hotp|nonce|salt|sid|csrf|xsrf|apikey|auth|authentication|credential|credentials|session|sessionid|verification|verify|reset|recovery|invite|invitation|activation|confirm|confirmation|coupon|voucher|promo|referral|captcha|challenge|pin|iv|jwt|cookie|magic|signup|unsubscribe|share|access|refresh|bearer|pass|temp?password|mfa|2fa)$/;
@@ -33,6 +33,94 @@ function classify(names: readonly string[]): "secret" | "id" | undefined {
   return uuid ? "id" : undefined;
 }
 
+/** Does the function return (an expression using) the local `name`? */
+function returnsName(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  if (!fn.body) return false;
+  const mentions = (e: ts.Node): boolean => {
+    if (ts.isIdentifier(e) && e.text === name) return true;
+    let hit = false;
+    walkSameFunction(e, (n) => {
+      if (ts.isIdentifier(n) && n.text === name) hit = true;
+      return hit ? false : undefined;
+    });
+    return hit;
+  };
+  if (!ts.isBlock(fn.body)) return mentions(fn.body);
+  let found = false;
+  walkSameFunction(fn.body, (n) => {
+    if (ts.isReturnStatement(n) && n.expression && mentions(n.expression)) found = true;
+    return found ? false : undefined;
+  });
+  return found;
+}
+
+function enclosingFn(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(p)) return p;
+  return undefined;
+}
+
+/**
+ * The names the random value itself flows into, nearest first: the variable / property / assignment target holding it,
+ * the callee it is passed to, and a function's name only when the function returns the value (`generateToken()`).
+ * The name of a function or class the value merely sits in (`SessionHandler`, `prepareUserData`) says nothing about it.
+ */
+function valueNames(node: ts.Node, ignoreCallees: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  let child: ts.Node = node;
+  let p: ts.Node | undefined = node.parent;
+  const viaReturnOf = (fn: ts.FunctionLikeDeclaration | undefined): boolean => {
+    if (!fn) return false;
+    const n = functionName(fn);
+    if (n) out.push(n);
+    child = fn;
+    p = fn.parent;
+    return true;
+  };
+  for (let guard = 0; p && guard < 200; guard++) {
+    if (ts.isVariableDeclaration(p) && p.initializer === child) {
+      if (!ts.isIdentifier(p.name)) return out;
+      out.push(p.name.text);
+      const fn = enclosingFn(p);
+      if (!fn || !returnsName(fn, p.name.text) || !viaReturnOf(fn)) return out;
+      continue;
+    }
+    if (ts.isPropertyAssignment(p) && p.initializer === child) {
+      const n = propertyNameText(p.name);
+      if (n) out.push(n);
+    } else if (ts.isPropertyDeclaration(p) && ts.isIdentifier(p.name)) {
+      out.push(p.name.text);
+      return out;
+    } else if (ts.isBinaryExpression(p) && p.right === child && [ts.SyntaxKind.EqualsToken, ts.SyntaxKind.PlusEqualsToken].includes(p.operatorToken.kind)) {
+      const n = memberName(p.left);
+      if (n) out.push(n);
+      const left = unwrap(p.left);
+      const fn = enclosingFn(p);
+      if (!ts.isIdentifier(left) || !fn || !returnsName(fn, left.text) || !viaReturnOf(fn)) return out;
+      continue;
+    } else if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && p.arguments?.some((a) => a === child)) {
+      const n = memberName(p.expression);
+      if (n && !ignoreCallees.has(n)) out.push(n);
+      for (const a of p.arguments) {
+        const v = stringValue(a);
+        if (v && v.length < 60) out.push(v);
+      }
+    } else if (ts.isReturnStatement(p)) {
+      if (!viaReturnOf(enclosingFn(p))) return out;
+      continue;
+    } else if (isFunctionLike(p)) {
+      // an arrow's expression body is its return value; a statement body is not the value
+      if (!(ts.isArrowFunction(p) && p.body === child)) return out;
+      if (!viaReturnOf(p)) return out;
+      continue;
+    } else if (ts.isStatement(p) || ts.isBlock(p) || ts.isSourceFile(p) || ts.isClassLike(p)) {
+      return out;
+    }
+    child = p;
+    p = p.parent;
+  }
+  return out;
+}
+
 export default defineRule({
   meta: {
     id: "security/insecure-randomness",
@@ -56,7 +144,7 @@ export default defineRule({
           return;
         }
         if (name !== "random" || !ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== "Math") return;
-        const names = contextNames(call, IGNORE_CALLEES);
+        const names = valueNames(call, IGNORE_CALLEES);
         const kind = classify(names);
         if (kind === "secret") {
           const where = names.find((n) => classify([n]) === "secret") ?? "a secret";

@@ -1,5 +1,6 @@
 import { ts } from "ts-morph";
 import { isFunctionLike, memberName, unwrap } from "./ast.js";
+import { enclosingHandler } from "./arch-handlers.js";
 
 /**
  * Start-up, seeding and migration code: it runs once, before (or instead of) serving requests, so per-request
@@ -43,4 +44,22 @@ export function isStartupCode(node: ts.Node, path: string): boolean {
     if (name && STARTUP_FN.test(name)) return true;
   }
   return false;
+}
+
+/**
+ * Code that runs once at module load: top-level statements, IIFEs and callbacks of top-level calls that are not
+ * request handlers (`db.sync().then(async () => …)`, `app.listen(port, () => …)`, `(async () => …)()`).
+ */
+export function runsAtModuleLoad(node: ts.Node): boolean {
+  let outer: ts.FunctionLikeDeclaration | undefined;
+  for (let p: ts.Node | undefined = node.parent; p; p = p.parent) if (isFunctionLike(p)) outer = p;
+  if (!outer) return true;
+  if (enclosingHandler(node)) return false;
+  let p: ts.Node | undefined = outer.parent;
+  while (p && ts.isParenthesizedExpression(p)) p = p.parent;
+  if (!p || !ts.isCallExpression(p)) return false;
+  // IIFE or callback argument; is the call itself a top-level statement (possibly a chain `a().then(cb).catch(…)`)?
+  let top: ts.Node = p;
+  while (top.parent && (ts.isCallExpression(top.parent) || ts.isPropertyAccessExpression(top.parent) || ts.isAwaitExpression(top.parent) || ts.isParenthesizedExpression(top.parent) || ts.isVoidExpression(top.parent))) top = top.parent;
+  return !!top.parent && ts.isExpressionStatement(top.parent) && ts.isSourceFile(top.parent.parent);
 }

@@ -21,6 +21,7 @@ export const CHECK_NAME = "Vigil";
 /** GitHub's pulls.listFiles stops at 3,000 files. */
 const LIST_FILES_CAP = 3000;
 const CONTENT_CONCURRENCY = 8;
+const MAX_REPLIES_PER_RUN = 20;
 
 export interface ReviewDeps {
   port: GitHubPort;
@@ -253,7 +254,8 @@ async function publishReview(
   if (toClose.length) {
     const resolved = await port.resolveThreads(job.pull, toClose.map((c) => c.id)).catch(() => 0);
     // Threads we could not resolve (no permission, GraphQL error) get one reply instead.
-    if (resolved < toClose.length) for (const c of toClose) await port.replyToComment(job.pull, c.id, fixedReplyBody(headSha));
+    // Replies are content creation (GitHub allows ~80 a minute per installation): a bounded number per run, the rest next time.
+    if (resolved < toClose.length) for (const c of toClose.slice(0, MAX_REPLIES_PER_RUN)) await port.replyToComment(job.pull, c.id, fixedReplyBody(headSha));
     fixed = toClose.length;
   }
   return { newComments: comments.length, fixed };

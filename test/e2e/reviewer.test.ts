@@ -124,6 +124,14 @@ describe("a reviewer people keep installed", () => {
     expect(h.fake.checkRuns[0].output!.summary).toContain("1 finding suppressed");
   });
 
+  it("says in the summary which files it could not review because GitHub omitted their diff", async () => {
+    h.fake.omitPatchFor("src/users.ts");
+    await push(1, { "src/users.ts": usersFile({ sqlInjection: true }), "src/other.ts": usersFile({ console: true }) }, { ...BASE_FILES, "src/users.ts": usersFile({}) });
+    const summary = h.fake.checkRuns[0].output!.summary!;
+    expect(summary).toContain("`src/users.ts`: GitHub omitted the diff");
+    expect(rulesOf()).toEqual(["11 observability/no-console-in-server"]);
+  });
+
   it("completes a 1,000-file PR with annotations in batches of at most 50 and at most 25 inline comments", async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 1000; i++) {
