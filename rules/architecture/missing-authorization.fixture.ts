@@ -58,6 +58,20 @@ catalog.post("/products", requireAuth, async (req, res) => {
   res.json(await db.product.create({ data: req.body }));
 });
 
+// sign-up: creating an account cannot require one
+// ok: architecture/missing-authorization
+router.post("/users", async (req, res) => {
+  const user = await db.user.create({ data: { email: req.body.email } });
+  res.status(201).json({ id: user.id });
+});
+
+// a mutating route without an id: reported, without talking about ids
+// expect: architecture/missing-authorization
+router.post("/invoices/void-all", async (req, res) => {
+  await db.invoice.updateMany({ data: { status: "void" } });
+  res.sendStatus(204);
+});
+
 // A router guarded once for all its routes.
 const account = express.Router();
 account.use(requireAuth);
@@ -82,6 +96,12 @@ export class UsersController {
   // expect: architecture/missing-authorization
   remove(@Param("id") id: string) {
     return db.user.delete({ where: { id } });
+  }
+
+  @Post()
+  // ok: architecture/missing-authorization
+  register(@Body() body: { email: string }) {
+    return db.user.create({ data: body });
   }
 
   @Post("login")

@@ -15,6 +15,13 @@ const NEST_GUARD_DECORATORS = /^(UseGuards|Auth|Authorized|Roles|Permissions|Req
 const NEST_PUBLIC = /^(Public|IsPublic|SkipAuth|AllowAnonymous|Anonymous)$/;
 const NEST_METHODS = new Set(["Get", "Post", "Put", "Patch", "Delete", "All"]);
 
+/** `POST /users`, `POST /api/accounts`: creating an account (sign-up) is public by nature. */
+const SIGNUP_COLLECTION = /(^|\/)(users?|accounts?|members?|customers?|registrations?|sign-?ups?|sessions?)\/?$/i;
+
+function isSignup(method: string, path: string): boolean {
+  return method === "post" && SIGNUP_COLLECTION.test(path) && !hasIdParam(path);
+}
+
 function guardText(r: RouteRegistration): string {
   return r.middlewares.map((m) => nodeText(m)).join(" ");
 }
@@ -51,7 +58,7 @@ export default defineRule({
           for (const r of routes) {
             const text = guardText(r);
             if (AUTHN.test(text) || AUTHZ.test(text) || guardedByRouter(r)) continue;
-            if (PUBLIC_PATH.test(r.path)) continue;
+            if (PUBLIC_PATH.test(r.path) || isSignup(r.method, r.path)) continue;
             if (r.handler?.body && INLINE_AUTH.test(nodeText(r.handler.body))) continue;
             const mutating = MUTATING.has(r.method);
             const admin = /(^|\/)admin(\/|$)/i.test(r.path);
@@ -63,7 +70,7 @@ export default defineRule({
               node: r.call,
               message: admin
                 ? `Admin route \`${r.method.toUpperCase()} ${r.path}\` has no auth middleware, while other routes in this file are guarded.`
-                : `\`${r.method.toUpperCase()} ${r.path}\` has no auth middleware, while sibling routes (e.g. \`${siblings[0].method.toUpperCase()} ${siblings[0].path}\`) require one: anyone can call it for any id.`,
+                : `\`${r.method.toUpperCase()} ${r.path}\` has no auth middleware, while sibling routes (e.g. \`${siblings[0].method.toUpperCase()} ${siblings[0].path}\`) require one: ${hasIdParam(r.path) ? "anyone can call it for any id" : "anyone can call it without logging in"}.`,
             });
           }
         }
@@ -77,6 +84,8 @@ export default defineRule({
 
 function checkNestController(cls: ts.ClassDeclaration, report: (d: { node: ts.Node; message: string }) => void): void {
   if (decoratorsOf(cls).some((d) => NEST_GUARD_DECORATORS.test(decoratorName(d) ?? ""))) return;
+  const ctrl = decoratorsOf(cls).find((d) => decoratorName(d) === "Controller");
+  const prefix = ctrl && ts.isCallExpression(ctrl.expression) ? stringValue(ctrl.expression.arguments[0]) ?? "" : "";
   const methods = cls.members.filter((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && decoratorsOf(m).some((d) => NEST_METHODS.has(decoratorName(d) ?? "")));
   const info = methods.map((m) => {
     const decs = decoratorsOf(m);
@@ -90,7 +99,8 @@ function checkNestController(cls: ts.ClassDeclaration, report: (d: { node: ts.No
     };
   });
   for (const x of info) {
-    if (x.guarded || PUBLIC_PATH.test(x.path)) continue;
+    const full = [prefix, x.path].filter(Boolean).join("/").replace(/\/+/g, "/");
+    if (x.guarded || PUBLIC_PATH.test(x.path) || isSignup(x.verb, full || "/") && !x.hasParam) continue;
     if (x.m.body && INLINE_AUTH.test(nodeText(x.m.body))) continue;
     const mutating = MUTATING.has(x.verb);
     const sib = info.find((s) => s !== x && s.authn && (mutating || !MUTATING.has(s.verb)));

@@ -2,6 +2,23 @@ import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { lineOf } from "../../src/core/ast.js";
 import { loggerCallOf } from "../../src/core/loggers.js";
+import type { FileFacts } from "../../src/core/file-facts.js";
+import type { ProjectFacts } from "../../src/core/project-facts.js";
+
+/** Logging libraries a project may already use (what to point at instead of console). */
+const LOGGER_LIBS = ["pino", "pino-http", "express-pino-logger", "nestjs-pino", "winston", "nest-winston", "bunyan", "log4js", "tslog", "@aws-lambda-powertools/logger", "roarr", "consola", "signale", "loglevel", "fastify"];
+
+function fileHasLogger(f: FileFacts): boolean {
+  if (f.imports.hasModule(...LOGGER_LIBS)) return true;
+  for (const b of f.imports.bindings.values()) if (b.module === "@nestjs/common" && b.path[0] === "Logger") return true;
+  return /new\s+Logger\(/.test(f.text) && f.imports.hasModule("@nestjs/common");
+}
+
+/** Does this file or any file of the project use a logger library? (memoized per analysis) */
+function projectHasLogger(file: FileFacts, project: ProjectFacts): boolean {
+  if (fileHasLogger(file)) return true;
+  return project.memo("no-console:project-has-logger", () => [...project.files.values()].some((f) => !f.isTest && LOGGER_LIBS.some((m) => f.text.includes(m)) && fileHasLogger(f)));
+}
 
 /** Command-line programs print to the terminal on purpose, wherever they live. */
 const CLI_MODULES = ["commander", "yargs", "meow", "cac", "@oclif/core", "oclif", "minimist", "arg", "inquirer", "@inquirer/prompts", "prompts", "ora", "listr2", "clipanion"];
@@ -47,6 +64,8 @@ export default defineRule({
     const named = loggerName(file.text);
     // only suggest a name that really is a structured logger here (`const log = debug("x")` is not)
     const logger = named && isLogger(named, file) ? named : undefined;
+    // no logger anywhere: the advice is to add one, at notice level (console is all the project has)
+    const noLogger = !logger && !projectHasLogger(file, ctx.project);
     return {
       CallExpression(call) {
         const callee = call.expression;
@@ -57,6 +76,14 @@ export default defineRule({
         const line = lineOf(call);
         const text = file.lineText(line);
         const canFix = logger && ts.isExpressionStatement(call.parent) && lineOf(call.parent) === line && call.arguments.length === 1 && !text.includes("console", text.indexOf("console") + 1);
+        if (noLogger) {
+          ctx.report({
+            node: call,
+            severity: "notice",
+            message: `\`console.${method}\` in server code, and the project has no logger: add a structured logger (pino, or winston with \`format.json()\`) so lines have a level, context and redaction.`,
+          });
+          return;
+        }
         ctx.report({
           node: call,
           message: `\`console.${method}\` in server code: use the ${logger ? `\`${logger}\`` : "project's structured logger"} so the line has a level, context and redaction.`,

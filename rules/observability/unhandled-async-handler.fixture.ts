@@ -106,6 +106,17 @@ process.on("uncaughtException", (err) => {
   process.exit(1);
 });
 
+const httpServer = app.listen(3000);
+function stopAndExit() {
+  httpServer.close(() => process.exit(1));
+}
+const onFatal = (err: Error) => {
+  logger.fatal({ err }, "fatal error");
+  stopAndExit();
+};
+// ok: observability/unhandled-async-handler
+process.on("uncaughtException", onFatal);
+
 export function notifier() {
   // ok: observability/unhandled-async-handler
   const emitter = new EventEmitter();

@@ -25,6 +25,33 @@ function isCaught(node: ts.Node, fn: ts.Node): boolean {
   return false;
 }
 
+/**
+ * Does an uncaughtException handler end the process: throw, `process.exit`, a shutdown-named call, an imported helper
+ * (it may exit), or a local function that does (`exitHandler()` → `server.close(() => process.exit(1))`)?
+ */
+function handlerExits(fn: ts.Node, seen: Set<ts.Node>): boolean {
+  if (seen.has(fn) || seen.size > 8) return false;
+  seen.add(fn);
+  let exits = false;
+  walk(fn, (n) => {
+    if (exits) return false;
+    if (ts.isThrowStatement(n)) exits = true;
+    if (ts.isCallExpression(n)) {
+      const name = memberName(n.expression);
+      if (name && EXIT_CALL.test(name)) exits = true;
+      if (ts.isIdentifier(n.expression)) {
+        const local = functionOfDeclaration(findDeclaration(n.expression));
+        if (!local) {
+          if (!/^(log|warn|error|report|capture|notify)\w*$/i.test(n.expression.text)) exits = true; // an imported helper may exit
+        } else if (handlerExits(local, seen)) exits = true;
+      }
+    }
+    if (ts.isBinaryExpression(n) && /process\.exitCode$/.test(n.left.getText())) exits = true;
+    return undefined;
+  });
+  return exits;
+}
+
 export default defineRule({
   meta: {
     id: "observability/unhandled-async-handler",
@@ -117,17 +144,7 @@ export default defineRule({
           let fn: ts.Node | undefined = call.arguments[1] && unwrap(call.arguments[1]);
           if (fn && ts.isIdentifier(fn)) fn = functionOfDeclaration(findDeclaration(fn));
           if (!fn || !isFunctionLike(fn)) return;
-          let exits = false;
-          walk(fn, (n) => {
-            if (ts.isThrowStatement(n)) exits = true;
-            if (ts.isCallExpression(n)) {
-              const name = memberName(n.expression);
-              if (name && EXIT_CALL.test(name)) exits = true;
-              if (ts.isIdentifier(n.expression) && !functionOfDeclaration(findDeclaration(n.expression)) && !/^(log|warn|error|report|capture|notify)\w*$/i.test(n.expression.text)) exits = true; // an imported helper may exit
-            }
-            if (ts.isBinaryExpression(n) && /process\.exitCode$/.test(n.left.getText())) exits = true;
-          });
-          if (!exits) {
+          if (!handlerExits(fn, new Set())) {
             ctx.report({ node: call, message: "This `uncaughtException` handler logs and keeps the process running: after an uncaught exception state is undefined (half-written responses, leaked connections, broken invariants). Log, then exit (`process.exit(1)`) and let the supervisor restart it." });
           }
         }

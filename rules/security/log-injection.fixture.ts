@@ -78,3 +78,8 @@ app.use((req, res, next) => {
   console.log(`${req.method} ${req.originalUrl}`);
   next();
 });
+
+// vigil-fixture-file: bin/create-service.ts
+const projectName = process.argv[2] ?? "my-service";
+// ok: security/log-injection
+console.log(`Creating ${projectName} in ${process.cwd()}`);

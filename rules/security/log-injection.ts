@@ -12,6 +12,9 @@ const WHOLE_OBJECT = /^[\w$]+(\.request)?\.(body|query|params|headers|cookies|si
 /** URL, path and header values cannot carry a raw CR/LF (Node's HTTP parser rejects them): request-logging lines are fine. */
 const NO_NEWLINE_SOURCE = /^[\w$]+(\.request|\.req)?\.(url|originalUrl|path|baseUrl|method|ip|ips|hostname|host|protocol|href|headers|header|get|rawPath)\b/;
 
+/** Values a command-line tool receives from whoever runs it: printing them back is not a log forgery. */
+const CLI_SOURCE = /^(process\.(argv|env|stdin|execArgv)|argv|yargs|commander|program\.(args|opts))\b/;
+
 function isLoggerCall(call: ts.CallExpression, imports: { resolveCall(c: ts.CallExpression): { module?: string } | undefined }): boolean {
   const callee = unwrap(call.expression);
   if (ts.isIdentifier(callee)) return imports.resolveCall(call)?.module === "debug";
@@ -67,6 +70,8 @@ export default defineRule({
     fix: "Log request values as structured fields (`logger.info({ user }, \"login\")`), or strip line breaks first (`value.replace(/[\\r\\n]/g, \"\")`) / `JSON.stringify(value)`.",
   },
   create(ctx) {
+    // bin/, scripts, CLIs, files with a shebang: their console output is a terminal, and argv comes from the operator
+    const cliTool = ctx.file.isScript || /(^|\/)[^/]*cli[^/]*\.[cm]?[jt]s$/i.test(ctx.file.path);
     return {
       CallExpression(call) {
         if (!call.arguments.length || !isLoggerCall(call, ctx.file.imports)) return;
@@ -74,6 +79,7 @@ export default defineRule({
         const args = name === "log" && call.arguments.length > 1 && /^['"](info|warn|error|debug|verbose|silly|http)['"]$/.test(call.arguments[0].getText()) ? call.arguments.slice(1) : call.arguments;
         for (const a of args) {
           const t = messageTaint(a);
+          if (t && cliTool && CLI_SOURCE.test(t.source)) continue;
           if (t) {
             ctx.report({ node: call, message: `Log message includes \`${t.source}\` unneutralized: CR/LF in it forges log entries. Log it as a structured field or strip line breaks.` });
             return;

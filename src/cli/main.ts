@@ -31,6 +31,17 @@ export function render(format: string, findings: Finding[], skipped: { path: str
   return toText(findings, skipped, files);
 }
 
+/** A progress line on a terminal, redrawn at most ten times a second. */
+function progressLine(): (done: number, total: number, findings: number) => void {
+  let last = 0;
+  return (done, total, findings) => {
+    const now = Date.now();
+    if (now - last < 100 && done !== total) return;
+    last = now;
+    process.stderr.write(`\r${done}/${total} files, ${findings} findings`);
+  };
+}
+
 async function scan(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -58,7 +69,7 @@ async function scan(argv: string[]): Promise<number> {
   const result = await analyzeParallel(inputs, {
     ...toAnalyzeOptions(loaded.config),
     profile,
-    onProgress: tty ? (done, total, n) => { if (done % 25 === 0 || done === total) process.stderr.write(`\r${done}/${total} files, ${n} findings`); } : undefined,
+    onProgress: tty ? progressLine() : undefined,
   });
   if (tty) process.stderr.write(`\r${" ".repeat(60)}\r`);
   const out = render(values.format!, result.findings, result.skipped, result.filesAnalyzed);

@@ -30,20 +30,31 @@ export async function analyzeParallel(inputs: AnalysisInput[], options: AnalyzeO
   const here = import.meta.url;
   const fromSources = here.endsWith(".ts");
   const workerUrl = new URL(fromSources ? "./scan-worker.ts" : "./scan-worker.js", here);
+  // Progress of every thread, summed (a terminal shows one line for the whole scan).
+  const done = shares.map(() => ({ files: 0, findings: 0 }));
+  const progress = (thread: number, files: number, findings: number): void => {
+    done[thread] = { files, findings };
+    options.onProgress?.(done.reduce((m, d) => m + d.files, 0), inputs.length, done.reduce((m, d) => m + d.findings, 0));
+  };
   const remote = shares.slice(1).map(
-    (s) =>
+    (s, k) =>
       new Promise<AnalysisResult>((resolve, reject) => {
         const workerData = { inputs, mine: s.paths, options: { ...plain, projectRules: false } };
         // From the TypeScript sources (dev, tests) the worker registers tsx itself; a built install runs plain JS.
         const w = fromSources
           ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`, { eval: true, workerData })
           : new Worker(workerUrl, { workerData });
-        w.once("message", resolve);
+        w.on("message", (m: { result?: AnalysisResult; progress?: { done: number; findings: number } }) => {
+          if (m.result) resolve(m.result);
+          else if (m.progress) progress(k + 1, m.progress.done, m.progress.findings);
+        });
         w.once("error", reject);
       }),
   );
   const own = new Set(shares[0].paths);
-  const local = analyze(inputs.map((i) => ({ ...i, context: !own.has(i.path) })), allRules, { ...plain, projectRules: false, walkContext: false });
+  const local = analyze(inputs.map((i) => ({ ...i, context: !own.has(i.path) })), allRules, {
+    ...plain, projectRules: false, walkContext: false, onProgress: (files, _t, findings) => progress(0, files, findings),
+  });
   const shareResults = [local, ...(await Promise.all(remote))];
   // The cross-file rules, once, over what every thread collected: no file is parsed again here.
   const contributions: Contributions = {};

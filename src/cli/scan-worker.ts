@@ -12,5 +12,8 @@ interface Job {
 
 const { inputs, mine, options } = workerData as Job;
 const own = new Set(mine);
-const result = analyze(inputs.map((i) => ({ ...i, context: !own.has(i.path) })), allRules, { ...options, projectRules: false, walkContext: false });
-parentPort!.postMessage(result);
+const result = analyze(inputs.map((i) => ({ ...i, context: !own.has(i.path) })), allRules, {
+  ...options, projectRules: false, walkContext: false,
+  onProgress: (done, _total, findings) => parentPort!.postMessage({ progress: { done, findings } }),
+});
+parentPort!.postMessage({ result });

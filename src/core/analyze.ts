@@ -71,6 +71,12 @@ function timed<T>(profile: Map<string, number> | undefined, id: string, fn: () =
   }
 }
 
+/** A report may name a subset of its rule's CWEs; anything outside the rule's list is ignored. */
+function narrowCwe(ruleCwe: string[], reported: string[] | undefined): string[] {
+  const subset = reported?.filter((c) => ruleCwe.includes(c));
+  return subset?.length ? subset : ruleCwe;
+}
+
 /** Collects findings per file, one per rule and line, and turns them into fingerprinted, suppression-checked results. */
 class FindingSink {
   private readonly perFile = new Map<string, Finding[]>();
@@ -86,7 +92,7 @@ class FindingSink {
     if (list.some((f) => f.ruleId === meta.id && f.line === line)) return;
     const f: Finding = {
       ruleId: meta.id, category: meta.category, severity: d.severity ?? severity, message: d.message, path: file.path,
-      line, endLine: endLine !== line ? endLine : undefined, column, cwe: meta.cwe, fingerprint: "", details: d.details,
+      line, endLine: endLine !== line ? endLine : undefined, column, cwe: narrowCwe(meta.cwe, d.cwe), fingerprint: "", details: d.details,
     };
     if ("fix" in d && d.fix) f.fix = { description: d.fix.description, line: d.fix.line ?? line, endLine: d.fix.endLine ?? endLine, text: d.fix.text };
     list.push(f);

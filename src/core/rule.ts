@@ -61,6 +61,8 @@ export interface ReportDescriptor {
   node: ts.Node;
   /** Overrides the line (1-based) when the problem is not a node, e.g. a comment directive. */
   line?: number;
+  /** The CWEs of this finding when narrower than the rule's (a subset of meta.cwe: SARIF tags come from the meta). */
+  cwe?: string[];
   message: string;
   severity?: Severity;
   fix?: ReportFix;
@@ -71,6 +73,7 @@ export interface ReportDescriptor {
 /** A finding of a cross-file rule: by line, since its nodes may live in another thread. */
 export interface ProjectReport {
   line: number;
+  cwe?: string[];
   message: string;
   severity?: Severity;
   details?: string;
