@@ -56,6 +56,14 @@ export function checkRunRerequested(heads: { headSha: string; baseSha: string },
   return p;
 }
 
+export function checkSuiteRerequested(heads: { headSha: string; baseSha: string }, appId = APP_ID): Json {
+  const p = pointAtRepo(examplePayload("check_suite", "rerequested"));
+  p.check_suite.head_sha = heads.headSha;
+  p.check_suite.app.id = appId;
+  p.check_suite.pull_requests = [{ number: PULL, id: 1, url: "", head: { ref: "feature", sha: heads.headSha, repo: { id: 1, url: "", name: REPO } }, base: { ref: "main", sha: heads.baseSha, repo: { id: 1, url: "", name: REPO } } }];
+  return p;
+}
+
 export interface Harness {
   fake: GitHubFake;
   vigil: Vigil;

@@ -1,7 +1,7 @@
 import sqlInjection from "../../rules/security/sql-injection.js";
 import noConsoleInServer from "../../rules/observability/no-console-in-server.js";
 import dbCallInLoop from "../../rules/architecture/db-call-in-loop.js";
-import { checkRunRerequested, pullRequestEvent, startHarness, type Harness } from "./harness.js";
+import { checkRunRerequested, checkSuiteRerequested, pullRequestEvent, startHarness, type Harness } from "./harness.js";
 
 describe("a pull request review, end to end over HTTP", () => {
   let h: Harness;
@@ -107,6 +107,16 @@ describe("a pull request review, end to end over HTTP", () => {
     await h.vigil.queue.idle();
     expect(h.fake.checkRuns).toHaveLength(1);
     expect(h.fake.checkRuns[0].conclusion).toBe("failure");
+  });
+
+  it("reviews again on check_suite.rerequested for its own suite", async () => {
+    await h.send("check_suite", checkSuiteRerequested({ headSha: h.head.sha, baseSha: h.base.sha }, 999));
+    await h.vigil.queue.idle();
+    expect(h.fake.checkRuns).toEqual([]);
+    await h.send("check_suite", checkSuiteRerequested({ headSha: h.head.sha, baseSha: h.base.sha }));
+    await h.vigil.queue.idle();
+    expect(h.fake.checkRuns).toHaveLength(1);
+    expect(h.fake.violations).toEqual([]);
   });
 
   it("skips draft pull requests until they are ready", async () => {
