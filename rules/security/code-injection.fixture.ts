@@ -1,6 +1,6 @@
 import express from "express";
 import vm from "node:vm";
-import { VM, NodeVM } from "vm2";
+import { VM, NodeVM, VMScript } from "vm2";
 import ejs from "ejs";
 import pug from "pug";
 import Handlebars from "handlebars";
@@ -106,3 +106,38 @@ export function runTask(task: () => void, delayMs: number) {
 
 // ok: security/code-injection
 eval("1 + 1");
+
+const DEFAULT_LIMITS = { maxItems: 10 };
+
+app.post("/rules/evaluate", (req, res) => {
+  const facts = { cart: req.body.cart, country: req.body.country };
+  // expect: security/code-injection
+  const verdict = vm.runInNewContext("applyDiscounts(cart, country)", facts, { timeout: 50 });
+  const shared = vm.createContext({ limits: DEFAULT_LIMITS });
+  // ok: security/code-injection
+  const limit = vm.runInContext("limits.maxItems", shared);
+  // expect: security/code-injection
+  const scoped = vm.createContext({ profile: req.body.profile });
+  // expect: security/code-injection
+  const scorer = vm.compileFunction("return score(profile)", [], { parsingContext: scoped });
+  res.json({ verdict, limit, scorer: typeof scorer });
+});
+
+app.post("/sandbox/run", (req, res) => {
+  const runner = new NodeVM({ console: "off" });
+  // expect: security/code-injection
+  const compiled = new VMScript(`module.exports = (${req.body.snippet})`);
+  // expect: security/code-injection
+  const out = runner.run(compiled);
+  // expect: security/code-injection
+  const withBody = new NodeVM({ sandbox: { payload: req.body } });
+  res.json({ out, ok: !!withBody });
+});
+
+app.get("/legacy/widget", (req, res) => {
+  // sloppy-mode global, assigned without a declaration
+  widgetSource = "render(" + JSON.stringify({ id: 1 }) + ", '" + req.query.theme + "')";
+  // expect: security/code-injection
+  const html = new VM({ timeout: 100 }).run(widgetSource);
+  res.send(html);
+});

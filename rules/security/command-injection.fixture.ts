@@ -104,3 +104,31 @@ export function listDir(dir: string) {
 
 // ok: security/command-injection
 cp.exec("ls -la", (err, out) => console.log(out));
+
+app.post("/mirrors", (req, res) => {
+  // expect: security/command-injection
+  const clone = spawn("git", ["clone", "--depth", "1", req.body.repository, "/srv/mirrors/tmp"]);
+  // ok: security/command-injection
+  const safeClone = spawn("git", ["clone", "--depth", "1", "--", req.body.repository, "/srv/mirrors/tmp2"]);
+  // ok: security/command-injection
+  const hosted = spawn("git", ["clone", `https://git.example.com/${req.body.slug}.git`]);
+  // expect: security/command-injection
+  const fetched = execFile("curl", ["-sS", req.query.target as string]);
+  res.json({ pids: [clone.pid, safeClone.pid, hosted.pid, fetched.pid] });
+});
+
+export function mirrorRepository(remoteUrl: string, dest: string) {
+  // expect: security/command-injection
+  return spawn("git", ["clone", "--mirror", remoteUrl, dest]);
+}
+
+export async function denoTask(task: string) {
+  const proc = Deno.run({
+    // expect: security/command-injection
+    cmd: ["sh", "-c", task],
+    stdout: "piped",
+  });
+  // ok: security/command-injection
+  const fixed = Deno.run({ cmd: ["deno", "fmt", "--check"] });
+  return [await proc.status(), await fixed.status()];
+}

@@ -89,3 +89,20 @@ export class AuthController {
     return this.userModel.findOne({ username, password });
   }
 }
+
+import { DynamoDBClient, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import AWS from "aws-sdk";
+
+const dynamo = new DynamoDBClient({});
+const docClient = new AWS.DynamoDB.DocumentClient();
+
+export const searchHandler = async (event: { body: string }) => {
+  const input = JSON.parse(event.body);
+  // expect: security/nosql-injection
+  const found = await docClient.query(input.search).promise();
+  // expect: security/nosql-injection
+  const scanned = await dynamo.send(new ScanCommand({ ...JSON.parse(event.body), Limit: 50 } as never));
+  // ok: security/nosql-injection
+  const own = await dynamo.send(new QueryCommand({ TableName: "orders", KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": { S: String(input.customerId) } } }));
+  return { found, scanned, own };
+};

@@ -56,8 +56,11 @@ export default defineRule({
     /** DynamoDB query/scan parameters taken whole from the request: the client picks table, index, filter and projection. */
     const dynamoParams = (node: ts.CallExpression | ts.NewExpression, what: string): void => {
       const params = node.arguments?.[0];
-      if (!params || objectLiteralOf(params)) return; // a literal built in code: fields checked elsewhere, not the whole request
-      const t = taintOf(params, "nosql");
+      if (!params) return;
+      const lit = objectLiteralOf(params);
+      // A literal built in code: only a spread of request data hands the client the whole request shape.
+      const whole = lit ? lit.properties.filter(ts.isSpreadAssignment).map((p) => p.expression) : [params];
+      const t = whole.map((w) => taintOf(w, "nosql")).find(Boolean);
       if (t) report(node, `DynamoDB ${what} parameters taken from \`${t.source}\`: the client chooses the table, key condition, filter and projection. Build the parameters in code and pass only checked values.`);
     };
 

@@ -106,3 +106,47 @@ export const handler = async (event: APIGatewayProxyEvent) => {
   const meta = await fs.promises.readFile(path.join("/tmp/cache", "meta.json"), "utf8");
   return { statusCode: 200, body: body + meta };
 };
+
+app.get("/docs/raw", async (req, res) => {
+  let page = String(req.query.page);
+  page = page.replace(/^(\.\.(\/|\\|$))+/, "");
+  // ok: security/path-traversal
+  const body = await readFile(path.join(PUBLIC_DIR, page), "utf8");
+  let legacy = String(req.query.legacy);
+  legacy = legacy.replace(/\.\.\//, "");
+  // expect: security/path-traversal
+  const old = await readFile(path.join(PUBLIC_DIR, legacy), "utf8");
+  res.send(body + old);
+});
+
+export function extractUpload(zipPath: string, AdmZip: new (p: string) => { getEntries(): { entryName: string; getData(): Buffer }[] }) {
+  const archive = new AdmZip(zipPath);
+  archive.getEntries().forEach((item) => {
+    // expect: security/path-traversal
+    fs.writeFileSync(path.join(UPLOAD_DIR, item.entryName), item.getData());
+  });
+}
+
+export function unpackTarball(extractor: { on(ev: string, cb: (header: { name: string }, stream: NodeJS.ReadableStream, next: () => void) => void): void }) {
+  extractor.on("entry", (header, stream, next) => {
+    // expect: security/path-traversal
+    stream.pipe(fs.createWriteStream(path.join(UPLOAD_DIR, header.name)));
+    stream.on("end", next);
+  });
+}
+
+export const attachmentResolvers = {
+  Query: {
+    attachment: async (_parent: unknown, args: { name: string }) =>
+      // expect: security/path-traversal
+      fs.promises.readFile(path.join(UPLOAD_DIR, args.name)),
+  },
+};
+
+export function serveTemplate() {
+  return ({ params }: { params: Record<string, string> }, res: express.Response, next: express.NextFunction) => {
+    // expect: security/path-traversal
+    res.sendFile(path.join(__dirname, "templates", params.template));
+    next();
+  };
+}

@@ -113,3 +113,20 @@ export async function graphql(client: { query: (q: string) => Promise<unknown> }
   // ok: security/sql-injection
   return client.query(`query { user(name: "${name}") { id } }`);
 }
+
+app.post("/reports/:table", async (req, res) => {
+  const conn = await mysql.createConnection({ host: "db" });
+  const statement = "SELECT * FROM reports_" + req.params.table + " WHERE owner = ?";
+  // expect: security/sql-injection
+  const [rows] = await conn.query({ sql: statement, values: [req.user.id], rowsAsArray: true });
+  // ok: security/sql-injection
+  const [own] = await conn.execute({ sql: "SELECT * FROM reports WHERE owner = ? AND kind = ?", values: [req.user.id, req.body.kind] });
+  res.json({ rows, own });
+});
+
+export const listOrders = async (event: { body: string }) => {
+  const documentClient = { query: (p: unknown) => ({ promise: async () => p }) };
+  const criteria = JSON.parse(event.body);
+  // ok: security/sql-injection
+  return documentClient.query({ TableName: "orders", KeyConditionExpression: "customerId = :c", ExpressionAttributeValues: { ":c": criteria.customer } }).promise();
+};

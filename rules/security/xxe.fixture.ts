@@ -6,6 +6,7 @@ import { DOMParser } from "@xmldom/xmldom";
 import { XMLParser } from "fast-xml-parser";
 import vm from "node:vm";
 import multer from "multer";
+import xml2json from "xml2json";
 
 const app = express();
 const upload = multer({ storage: multer.memoryStorage() });
@@ -43,4 +44,28 @@ app.post("/feed", async (req, res) => {
 export function loadCatalog(xml: string) {
   // expect: security/xxe
   return libxmljs.parseXml(xml, { dtdload: true, dtdvalid: true });
+}
+
+export function xmlBodyParser() {
+  return (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    let raw = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => {
+      raw += chunk;
+    });
+    req.on("end", () => {
+      // expect: security/xxe
+      req.body = xml2json.toJson(raw, { object: true });
+      next();
+    });
+  };
+}
+
+export function configLoader(stream: NodeJS.ReadableStream) {
+  let text = "";
+  stream.on("data", (chunk: string) => {
+    text += chunk;
+  });
+  // ok: security/xxe
+  stream.on("end", () => xml2json.toJson(text, { object: true }));
 }
