@@ -6,6 +6,14 @@ import { allRules } from "../../rules/index.js";
 
 /** Below this many files a second thread costs more (startup) than it saves. */
 const PARALLEL_MIN_FILES = 300;
+/**
+ * One core is left to the rest of the machine: on 2-vCPU CI runners (often two hyperthreads of one core) a second
+ * thread measured slower than one, since both threads parse and collect garbage on the same core.
+ */
+function defaultThreads(): number {
+  return Number(process.env.VIGIL_THREADS) || Math.max(1, Math.min(availableParallelism() - 1, 4));
+}
+
 /** The main thread also reads, merges and runs the cross-file rules: it takes a slightly smaller share. */
 const MAIN_SHARE_WEIGHT = 0.8;
 
@@ -14,7 +22,7 @@ const MAIN_SHARE_WEIGHT = 0.8;
  * only if a rule asks); cross-file rules collect plain per-file facts during those walks and run once at the end, in
  * the main thread, over everything collected. Shares are disjoint, so findings merge as they are.
  */
-export async function analyzeParallel(inputs: AnalysisInput[], options: AnalyzeOptions, threads = availableParallelism()): Promise<AnalysisResult> {
+export async function analyzeParallel(inputs: AnalysisInput[], options: AnalyzeOptions, threads = defaultThreads()): Promise<AnalysisResult> {
   const n = Math.min(threads, 4);
   // Profiling measures rules in one thread, so it runs single-threaded.
   if (n < 2 || inputs.length < PARALLEL_MIN_FILES || options.profile) return analyze(inputs, allRules, options);
@@ -51,16 +59,20 @@ export async function analyzeParallel(inputs: AnalysisInput[], options: AnalyzeO
         w.once("error", reject);
       }),
   );
+  const t0 = performance.now();
   const own = new Set(shares[0].paths);
   const local = analyze(inputs.map((i) => ({ ...i, context: !own.has(i.path) })), allRules, {
     ...plain, projectRules: false, walkContext: false, onProgress: (files, _t, findings) => progress(0, files, findings),
   });
+  const tLocal = performance.now();
   const shareResults = [local, ...(await Promise.all(remote))];
+  const tRemote = performance.now();
   // The cross-file rules, once, over what every thread collected: no file is parsed again here.
   const contributions: Contributions = {};
   for (const r of shareResults) for (const [rule, byPath] of Object.entries(r.contributions)) Object.assign((contributions[rule] ??= {}), byPath);
   const crossFile = analyze(inputs.map((i) => ({ ...i, context: true })), allRules, { ...plain, walkContext: false, contributions, projectFindingsInContext: true });
   const results = [...shareResults, crossFile];
+  if (process.env.VIGIL_TIMING) process.stderr.write(`timing: local share ${(tLocal - t0).toFixed(0)} ms, waited for workers ${(tRemote - tLocal).toFixed(0)} ms, cross-file ${(performance.now() - tRemote).toFixed(0)} ms\n`);
   return {
     findings: results.flatMap((r) => r.findings).sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.ruleId.localeCompare(b.ruleId)),
     suppressed: results.flatMap((r) => r.suppressed),
