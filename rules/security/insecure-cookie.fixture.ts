@@ -7,12 +7,12 @@ const app = express();
 const SESSION_COOKIE = "sid";
 
 app.use(
+  // expect: security/insecure-cookie
   session({
     secret: process.env.SESSION_SECRET!,
     resave: false,
     saveUninitialized: false,
     cookie: {
-      // expect: security/insecure-cookie
       secure: false,
       httpOnly: true,
       maxAge: 3600_000,
@@ -21,10 +21,10 @@ app.use(
 );
 
 app.use(
+  // expect: security/insecure-cookie
   cookieSession({
     name: "session",
     keys: [process.env.COOKIE_KEY!],
-    // expect: security/insecure-cookie
     httpOnly: false,
   }),
 );
@@ -66,3 +66,11 @@ if (app.get("env") === "production") {
 }
 // ok: security/insecure-cookie
 app.use(session(sess));
+
+const base = { secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false };
+// expect: security/insecure-cookie
+app.use(session(Object.assign({ name: "app.sid" }, { cookie: { httpOnly: true, maxAge: 3600_000 } })));
+// ok: security/insecure-cookie
+app.use(session(Object.assign({ name: "app.sid" }, { cookie: { secure: true, sameSite: "lax" } })));
+// ok: security/insecure-cookie
+app.use(session(Object.assign({}, base, { cookie: { secure: true } })));

@@ -19,6 +19,16 @@ function constString(e: ts.Expression): string | undefined {
   return undefined;
 }
 
+/** The option object literals of `session(opts)`: a literal, a const bound to one, or `Object.assign({…}, {…})` of them. */
+function optionObjects(expr: ts.Expression | undefined): ts.ObjectLiteralExpression[] | undefined {
+  const one = objectLiteralOf(expr);
+  if (one) return [one];
+  const e = expr ? unwrap(expr) : undefined;
+  if (!e || !ts.isCallExpression(e) || e.expression.getText() !== "Object.assign" || e.arguments.length < 2) return undefined;
+  const objs = e.arguments.map((a) => objectLiteralOf(a));
+  return objs.every((o): o is ts.ObjectLiteralExpression => !!o && !hasSpread(o)) ? objs : undefined;
+}
+
 type Problem = { node: ts.Node; message: string; severity?: "error" | "warning" | "notice" };
 
 function flagValue(obj: ts.ObjectLiteralExpression | undefined, name: string): "true" | "false" | "dynamic" | "missing" {
@@ -44,7 +54,7 @@ function assignedLater(sf: ts.SourceFile, flag: string): boolean {
   return found;
 }
 
-function checkOptions(obj: ts.ObjectLiteralExpression | undefined, sensitive: boolean, where: ts.Node, what: string, sf: ts.SourceFile, defaults: { httpOnly: boolean }): Problem | undefined {
+function checkOptions(obj: ts.ObjectLiteralExpression | undefined, sensitive: boolean, where: ts.Node, what: string, sf: ts.SourceFile | undefined, defaults: { httpOnly: boolean }): Problem | undefined {
   const secure = flagValue(obj, "secure");
   const httpOnly = flagValue(obj, "httpOnly");
   const sameSite = obj ? propertyNode(obj, "sameSite") ?? propertyNode(obj, "samesite") : undefined;
@@ -57,7 +67,7 @@ function checkOptions(obj: ts.ObjectLiteralExpression | undefined, sensitive: bo
   if (!sensitive) return undefined;
   if (obj && hasSpread(obj)) return undefined;
   const missing: string[] = [];
-  if (secure === "missing" && !assignedLater(sf, "secure")) missing.push("secure");
+  if (secure === "missing" && !(sf && assignedLater(sf, "secure"))) missing.push("secure");
   if (httpOnly === "missing" && !defaults.httpOnly) missing.push("httpOnly");
   if (missing.length) return { node: where, message: `${what} without ${missing.map((m) => `\`${m}\``).join(" and ")}: ${missing.includes("secure") ? "it travels over plain HTTP" : "scripts can read it"}. Set \`secure: true, httpOnly: true, sameSite: "lax"\`.` };
   if (!sameSite && !defaults.httpOnly && sameSiteValue === undefined) {
@@ -71,7 +81,7 @@ export default defineRule({
     id: "security/insecure-cookie",
     category: "security",
     severity: "warning",
-    cwe: ["CWE-614", "CWE-1004", "CWE-1275"],
+    cwe: ["CWE-614", "CWE-1004", "CWE-1275", "CWE-522"],
     title: "Session or auth cookie without Secure / HttpOnly / SameSite",
     description:
       "A session or token cookie without `Secure` is sent over plain HTTP and can be sniffed; without `HttpOnly` any XSS can steal it; " +
@@ -136,18 +146,25 @@ export default defineRule({
           if (r.module === "express-session") report({ node: call, message: "express-session with default cookie options: the session cookie is sent without `secure` (and without `sameSite`)." });
           return;
         }
-        const opts = objectLiteralOf(args.at(-1));
-        if (!opts) return;
+        const parts = optionObjects(args.at(-1));
+        if (!parts) return;
+        const opts = parts.at(-1)!;
+        // Options written inline cannot be patched later (`opts.cookie.secure = true` under a production check).
+        const laterSf = ts.isIdentifier(unwrap(args.at(-1)!)) ? sf : undefined;
+        // Session middleware findings go on the `session(…)` call: that is where the configuration is reviewed.
+        const atCall = (p: Problem | undefined): void => {
+          if (p) ctx.report({ node: call, message: p.message, severity: p.severity });
+        };
         if (r.module === "express-session" || r.module === "@fastify/session" || r.module === "fastify-session") {
-          const cookieProp = propertyNode(opts, "cookie");
+          const cookieProp = [...parts].reverse().map((o) => propertyNode(o, "cookie")).find((p) => p);
           const cookie = cookieProp && ts.isPropertyAssignment(cookieProp) ? objectLiteralOf(cookieProp.initializer) : undefined;
           if (cookieProp && !cookie) return;
           // opts.cookie = { … } assigned later (often under a production check)
           if (!cookieProp && /\.cookie\s*=\s*\{/.test(ctx.file.text)) return;
-          report(checkOptions(cookie, true, cookieProp ?? call, "Session cookie", sf, { httpOnly: true }));
+          atCall(checkOptions(cookie, true, cookieProp ?? call, "Session cookie", laterSf, { httpOnly: true }));
         } else {
           // cookie-session / koa-session: flags live on the options object; httpOnly defaults to true
-          report(checkOptions(opts, true, call, "Session cookie", sf, { httpOnly: true }));
+          atCall(checkOptions(opts, true, call, "Session cookie", laterSf, { httpOnly: true }));
         }
       },
       BinaryExpression(b) {

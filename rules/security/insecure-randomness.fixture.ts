@@ -40,6 +40,9 @@ export function makeNonce(): string {
   return crypto.pseudoRandomBytes(16).toString("hex");
 }
 
+// expect: security/insecure-randomness
+export const legacyRandom = crypto.pseudoRandomBytes;
+
 // --- safe look-alikes ---
 export async function withRetry<T>(fn: () => Promise<T>, attempt = 0): Promise<T> {
   try {

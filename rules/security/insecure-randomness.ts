@@ -121,12 +121,15 @@ function valueNames(node: ts.Node, ignoreCallees: ReadonlySet<string>): string[]
   return out;
 }
 
+const PSEUDO_CWE = ["CWE-338", "CWE-330", "CWE-327"];
+const MATH_CWE = ["CWE-338", "CWE-330"];
+
 export default defineRule({
   meta: {
     id: "security/insecure-randomness",
     category: "security",
     severity: "error",
-    cwe: ["CWE-338", "CWE-330"],
+    cwe: ["CWE-338", "CWE-330", "CWE-327"],
     title: "Predictable random value used as a secret",
     description:
       "Math.random() is not cryptographically secure: its state can be recovered from a few outputs, so tokens, session ids, " +
@@ -136,11 +139,17 @@ export default defineRule({
   create(ctx) {
     if (ctx.file.isTest) return {};
     return {
+      PropertyAccessExpression(pa) {
+        // `const gen = crypto.pseudoRandomBytes` / `promisify(crypto.pseudoRandomBytes)`: the function taken as a value.
+        if (pa.name.text !== "pseudoRandomBytes" || !ts.isIdentifier(pa.expression) || pa.expression.text !== "crypto") return;
+        if (ts.isCallExpression(pa.parent) && pa.parent.expression === pa) return; // reported as a call
+        ctx.report({ node: pa, cwe: PSEUDO_CWE, message: "crypto.pseudoRandomBytes is not cryptographically strong (deprecated): use crypto.randomBytes." });
+      },
       CallExpression(call) {
         const callee = unwrap(call.expression);
         const name = memberName(callee);
         if (name === "pseudoRandomBytes" && (receiverName(call) === "crypto" || ctx.file.imports.isCallTo(call, "crypto", ["pseudoRandomBytes"]))) {
-          ctx.report({ node: call, message: "crypto.pseudoRandomBytes is not cryptographically strong (deprecated): use crypto.randomBytes." });
+          ctx.report({ node: call, cwe: PSEUDO_CWE, message: "crypto.pseudoRandomBytes is not cryptographically strong (deprecated): use crypto.randomBytes." });
           return;
         }
         if (name !== "random" || !ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== "Math") return;
@@ -148,11 +157,11 @@ export default defineRule({
         const kind = classify(names);
         if (kind === "secret") {
           const where = names.find((n) => classify([n]) === "secret") ?? "a secret";
-          ctx.report({ node: call, message: `Math.random() builds \`${where}\`, which must be unguessable: use crypto.randomBytes / crypto.randomUUID / crypto.randomInt.` });
+          ctx.report({ node: call, cwe: MATH_CWE, message: `Math.random() builds \`${where}\`, which must be unguessable: use crypto.randomBytes / crypto.randomUUID / crypto.randomInt.` });
           return;
         }
         if (kind === "id") {
-          ctx.report({ node: call, severity: "warning", message: "UUID generated with Math.random(): predictable and collision-prone; use crypto.randomUUID()." });
+          ctx.report({ node: call, severity: "warning", cwe: MATH_CWE, message: "UUID generated with Math.random(): predictable and collision-prone; use crypto.randomUUID()." });
         }
       },
     };

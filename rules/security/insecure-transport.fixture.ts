@@ -38,6 +38,10 @@ export async function health() {
   // ok: security/insecure-transport
   await axios.get("http://localhost:8080/health");
   // ok: security/insecure-transport
+  await axios.get("http://status.acme-cdn.net");
+  // expect: security/insecure-transport
+  await axios.post("http://collector.acme-metrics.net", { events: [] });
+  // ok: security/insecure-transport
   await fetch("http://inventory-service:3000/stock");
   // ok: security/insecure-transport
   await got("http://10.0.3.12:9200/_cluster/health");

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { literalPrefix, memberName, objectProperty, propertyNameText, receiverOf, unwrap } from "../../src/core/ast.js";
+import { literalPrefix, memberName, objectProperty, propertyNameText, receiverOf, stringValue, unwrap } from "../../src/core/ast.js";
 import { findDeclaration } from "../../src/core/scope.js";
 import { assignmentsTo } from "../../src/core/scope.js";
 
@@ -85,13 +85,28 @@ export default defineRule({
       return !!rn && /^(axios|got|superagent|request|http|client|httpClient|api|apiClient|needle)$/.test(rn) && CLIENT_METHODS.has(name ?? "");
     };
 
-    const checkUrlArg = (call: ts.CallExpression | ts.NewExpression, arg: ts.Expression | undefined): void => {
+    const checkUrlArg = (call: ts.CallExpression | ts.NewExpression, arg: ts.Expression | undefined, carriesData = true): void => {
       if (!arg) return;
       const u = urlText(arg);
       // A request actually sent over http:// — even to a documentation host, the code path is clear text.
       const host = insecureRemoteHost(u?.text, true);
       if (!u || !host) return;
+      // A bare GET of a site's root (`request("http://google.com")`) is a reachability check: no API path, no payload, no credentials.
+      if (!carriesData && !/^\s*\w+:\/\/[^/?#\s]+[/?#][^\s]/.test(u.text)) return;
       report(u.literal ? unwrap(arg) : call, host, `Request to`, u.text);
+    };
+
+    /** Does the request send a body or credentials: post/put/patch with a payload, or options with body/headers/auth? */
+    const sendsData = (call: ts.CallExpression | ts.NewExpression, urlArg: ts.Expression | undefined): boolean => {
+      const args = call.arguments ?? [];
+      const name = memberName(call.expression) ?? "";
+      const rest = args.filter((a) => a !== urlArg && !ts.isFunctionLike(unwrap(a)) && !(stringValue(a) !== undefined && /^(get|post|put|patch|delete|head)$/i.test(stringValue(a)!)));
+      if (/^(post|put|patch|postForm|putForm|patchForm)$/i.test(name) && rest.length) return true;
+      return rest.some((a) => {
+        const o = unwrap(a);
+        const obj = ts.isObjectLiteralExpression(o) ? o : ts.isIdentifier(o) ? objectOf(o) : undefined;
+        return !obj || ["body", "data", "json", "form", "formData", "headers", "auth", "Authorization", "multipart"].some((k) => objectProperty(obj, k));
+      });
     };
 
     const checkClient = (call: ts.CallExpression | ts.NewExpression): void => {
@@ -100,7 +115,7 @@ export default defineRule({
       const name = memberName(call.expression);
       // needle("get", url), superagent("GET", url)
       const first = args[0] && /^(get|post|put|patch|delete|head)$/i.test(literalPrefix(args[0]) ?? "") ? args[1] : args[0];
-      checkUrlArg(call, first);
+      checkUrlArg(call, first, sendsData(call, first));
       // axios({ url }), request({ uri }), got(url, { prefixUrl }), axios.create({ baseURL })
       for (const a of args.slice(0, 2)) {
         const obj = unwrap(a);

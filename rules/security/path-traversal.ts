@@ -29,7 +29,7 @@ export default defineRule({
     id: "security/path-traversal",
     category: "security",
     severity: "error",
-    cwe: ["CWE-22", "CWE-23", "CWE-73"],
+    cwe: ["CWE-22", "CWE-23", "CWE-73", "CWE-706"],
     title: "File path built from untrusted input",
     description:
       "A file-system path contains data the client controls. With `../` sequences or an absolute path an attacker reads, overwrites or deletes " +
@@ -50,7 +50,8 @@ export default defineRule({
         const t = taintOf(a, "path");
         if (!t || isOperatorInput(ctx.file, t.source)) continue;
         sinkArgs.push(a);
-        ctx.report({ node: call, message: `${what} with a path built from \`${t.source}\`: \`../\` or an absolute path escapes the intended directory. Use path.basename() or check the resolved path stays under the root.` });
+        // loading a client-named module is also an incorrectly-resolved reference (CWE-706)
+        ctx.report({ node: call, cwe: what === "`require`" ? ["CWE-22", "CWE-23", "CWE-73", "CWE-706"] : ["CWE-22", "CWE-23", "CWE-73"], message: `${what} with a path built from \`${t.source}\`: \`../\` or an absolute path escapes the intended directory. Use path.basename() or check the resolved path stays under the root.` });
         return;
       }
     };
@@ -101,6 +102,7 @@ export default defineRule({
           if (!t || isOperatorInput(ctx.file, t.source)) continue;
           ctx.report({
             node: j,
+            cwe: ["CWE-22", "CWE-23", "CWE-73"],
             severity: "warning",
             message: `File path built from \`${t.source}\` with \`path.${memberName(j.expression)}\` and not checked against its root: \`../\` escapes the directory. Use path.basename() or check \`resolved.startsWith(root)\`.`,
           });

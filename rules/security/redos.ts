@@ -25,7 +25,7 @@ export default defineRule({
     id: "security/redos",
     category: "security",
     severity: "error",
-    cwe: ["CWE-1333", "CWE-400", "CWE-730", "CWE-625"],
+    cwe: ["CWE-1333", "CWE-400", "CWE-730", "CWE-625", "CWE-185"],
     title: "Regular expression open to catastrophic backtracking (ReDoS)",
     description:
       "A regular expression with nested or ambiguous repetition takes exponential time on a crafted non-matching input, or the pattern " +

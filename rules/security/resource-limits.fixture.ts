@@ -2,6 +2,7 @@ import express from "express";
 import bodyParser from "body-parser";
 import { PrismaClient } from "@prisma/client";
 import { Product } from "./models/product";
+import Ajv from "ajv";
 
 const app = express();
 const prisma = new PrismaClient();
@@ -73,3 +74,11 @@ app.get("/page", (req, res) => {
   // ok: security/resource-limits
   res.json({ limit: Number(req.query.limit), data: [] });
 });
+
+const ajvOptions = { allErrors: true, strict: false };
+// expect: security/resource-limits
+export const requestValidator = new Ajv(ajvOptions);
+// ok: security/resource-limits
+export const strictValidator = new Ajv({ allErrors: process.env.NODE_ENV !== "production", coerceTypes: true });
+// ok: security/resource-limits
+export const defaultValidator = new Ajv({ allErrors: false });

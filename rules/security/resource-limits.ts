@@ -155,6 +155,15 @@ export default defineRule({
       },
       NewExpression(n) {
         const name = memberName(n.expression);
+        // new Ajv({ allErrors: true }): unbounded error allocation on untrusted data.
+        if (name && /^(Ajv|Ajv2019|Ajv2020|default)$/.test(name) && ["ajv", "ajv/dist/2019", "ajv/dist/2020"].includes(imports.resolveCall(n)?.module ?? "")) {
+          const o = objectLiteralOf(n.arguments?.[0]);
+          const p = propertyNode(o, "allErrors");
+          if (p && ts.isPropertyAssignment(p) && unwrap(p.initializer).kind === ts.SyntaxKind.TrueKeyword) {
+            ctx.report({ node: n, cwe: ["CWE-400"], message: "Ajv with `allErrors: true` keeps validating after the first error: one crafted body with thousands of violations makes the server allocate an error object (and message) for each. Keep it off when validating requests." });
+          }
+          return;
+        }
         if (!name || !/^(Array|Uint8Array|Int8Array|Uint16Array|Int32Array|Uint32Array|Float32Array|Float64Array|ArrayBuffer|SharedArrayBuffer)$/.test(name)) return;
         const a = n.arguments?.[0];
         if (!a || n.arguments!.length !== 1) return;

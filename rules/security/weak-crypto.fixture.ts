@@ -122,3 +122,45 @@ export async function hashStrong(password: string) {
   const keys = crypto.generateKeyPairSync("rsa", { modulusLength: 4096 });
   return { hash, keys };
 }
+
+export function openToken(blob: { iv: Buffer; body: Buffer; tag: Buffer }, key: Buffer): string {
+  // expect: security/weak-crypto
+  const d = crypto.createDecipheriv("aes-256-gcm", key, blob.iv);
+  d.setAuthTag(blob.tag);
+  return d.update(blob.body).toString("utf8");
+}
+
+export function openSealed(sealed: { nonce: Buffer; data: Buffer; mac: Buffer }, key: Buffer): Buffer {
+  // ok: security/weak-crypto
+  const d = crypto.createDecipheriv("aes-128-gcm", key, sealed.nonce);
+  d.setAuthTag(sealed.mac);
+  return Buffer.concat([d.update(sealed.data), d.final()]);
+}
+
+export function openPacked(packed: Buffer, key: Buffer): Buffer {
+  const tag = packed.subarray(12, 28);
+  // ok: security/weak-crypto
+  const d = crypto.createDecipheriv("aes-256-gcm", key, packed.subarray(0, 12));
+  d.setAuthTag(tag);
+  return Buffer.concat([d.update(packed.subarray(28)), d.final()]);
+}
+
+export function openWithLength(sealed: { nonce: Buffer; data: Buffer; mac: Buffer }, key: Buffer): Buffer {
+  // ok: security/weak-crypto
+  const d = crypto.createDecipheriv("aes-256-gcm", key, sealed.nonce, { authTagLength: 16 });
+  d.setAuthTag(sealed.mac);
+  return Buffer.concat([d.update(sealed.data), d.final()]);
+}
+
+export function decryptStream(input: NodeJS.ReadableStream, key: Buffer, iv: Buffer, tag: Buffer) {
+  // ok: security/weak-crypto
+  const d = crypto.createDecipheriv("aes-256-gcm", key, iv, { authTagLength: 16 });
+  d.setAuthTag(tag);
+  return input.pipe(d);
+}
+
+export function decryptLegacyCbc(data: Buffer, key: Buffer, iv: Buffer): Buffer {
+  // ok: security/weak-crypto
+  const d = crypto.createDecipheriv("aes-256-cbc", key, iv);
+  return d.update(data);
+}

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { memberName, objectProperty, receiverName, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { enclosingFunction, memberName, objectProperty, receiverName, stringValue, unwrap, walk } from "../../src/core/ast.js";
 import { contextNames, nameTokens, resolvedLiteral, resolvedObject } from "../../src/core/secrets.js";
 import { findDeclaration } from "../../src/core/scope.js";
 
@@ -84,12 +84,51 @@ function constantIv(expr: ts.Expression | undefined, depth = 0): "empty" | "zero
   return undefined;
 }
 
+const AEAD = /^(aes-(128|192|256)-(gcm|ccm|ocb)|chacha20-poly1305)$/i;
+
+/** Calls made on the decipher (`decipher.update(…)`, `decipher.final()`) in the function that creates it, or undefined when it escapes. */
+function decipherUses(call: ts.CallExpression): { methods: Map<string, ts.CallExpression> } | undefined {
+  const decl = call.parent;
+  if (!ts.isVariableDeclaration(decl) || decl.initializer !== call || !ts.isIdentifier(decl.name)) return undefined;
+  const name = decl.name.text;
+  const fn = enclosingFunction(call);
+  if (!fn) return undefined;
+  const methods = new Map<string, ts.CallExpression>();
+  let escapes = false;
+  walk(fn, (n) => {
+    if (escapes) return false;
+    if (!ts.isIdentifier(n) || n.text !== name || n === decl.name) return undefined;
+    const p = n.parent;
+    if (ts.isPropertyAccessExpression(p) && p.expression === n && ts.isCallExpression(p.parent) && p.parent.expression === p) {
+      methods.set(p.name.text, p.parent);
+      return undefined;
+    }
+    escapes = true; // returned, piped, stored, passed on: verified elsewhere (streams call final() themselves)
+    return false;
+  });
+  return escapes ? undefined : { methods };
+}
+
+/** An AEAD decipher whose tag is never verified: `update()` without `final()` in the function that owns it. */
+function aeadProblem(call: ts.CallExpression, algo: string): { message: string; severity: "error" | "warning" } | undefined {
+  const uses = decipherUses(call);
+  if (!uses || !uses.methods.has("update")) return undefined;
+  if (!uses.methods.has("final")) {
+    return { severity: "error", message: `${algo} decipher never calls \`final()\`: the authentication tag is never checked, so tampered ciphertext is accepted. Call decipher.final() and treat its error as a forgery.` };
+  }
+  return undefined;
+}
+
+const BASE_CWE = ["CWE-327", "CWE-328", "CWE-916", "CWE-326", "CWE-757"];
+/** Deprecated TLS versions / weak suites: weak crypto that also leaves the transport unprotected. */
+const TLS_CWE = ["CWE-326", "CWE-327", "CWE-757", "CWE-319"];
+
 export default defineRule({
   meta: {
     id: "security/weak-crypto",
     category: "security",
     severity: "error",
-    cwe: ["CWE-327", "CWE-328", "CWE-916", "CWE-326", "CWE-757"],
+    cwe: ["CWE-327", "CWE-328", "CWE-916", "CWE-326", "CWE-757", "CWE-1204", "CWE-329", "CWE-310", "CWE-354", "CWE-319"],
     title: "Broken or weak cryptography",
     description:
       "MD5/SHA-1 are broken for passwords, signatures and tokens (collisions, fast brute force); DES/3DES/RC4/Blowfish and ECB mode " +
@@ -98,19 +137,25 @@ export default defineRule({
     fix: "Hash passwords with bcrypt (cost ≥ 10), scrypt or argon2; use SHA-256+ for integrity and HMAC-SHA-256 for signatures; encrypt with AES-256-GCM via createCipheriv and a random 12-byte IV per message; RSA ≥ 2048 bits.",
   },
   create(ctx) {
+    // Findings carry the weak-algorithm CWEs unless they name narrower ones (IV, AEAD, TLS version).
+    const report = (r: Parameters<typeof ctx.report>[0]): void => ctx.report({ cwe: BASE_CWE, ...r });
     const imports = ctx.file.imports;
     const isTest = ctx.file.isTest;
 
     const isCrypto = (call: ts.CallExpression | ts.NewExpression, names: readonly string[]): boolean => {
       if (imports.isCallTo(call, ["crypto"], names)) return true;
       const r = imports.resolveCall(call);
-      return !r?.module && names.includes(memberName(call.expression) ?? "") && receiverName(call) === "crypto";
+      if (r?.module || !names.includes(memberName(call.expression) ?? "")) return false;
+      if (receiverName(call) === "crypto") return true;
+      // tsc's CommonJS output: `crypto_1.default.createCipheriv(…)` / `crypto_1.createCipheriv(…)`
+      const recv = ts.isPropertyAccessExpression(unwrap(call.expression)) ? (unwrap(call.expression) as ts.PropertyAccessExpression).expression.getText() : "";
+      return /^(crypto|node_crypto)_\d+(\.default)?$/.test(recv);
     };
 
     const weakHash = (node: ts.Node, algo: string, via: string): void => {
       const sev = classifyUse(node);
       if (!sev) return;
-      ctx.report({
+      report({
         node,
         severity: sev,
         message: sev === "error"
@@ -135,29 +180,36 @@ export default defineRule({
         }
         if ((name === "createSign" || name === "createVerify") && isCrypto(call, [name])) {
           const algo = resolvedLiteral(args[0])?.text;
-          if (algo && /md5|md4/i.test(algo)) ctx.report({ node: call, message: `Signature with ${algo}: MD5 signatures can be forged; use SHA-256 or better.` });
-          else if (algo && /sha1$|^sha1|sha-1/i.test(algo)) ctx.report({ node: call, severity: "warning", message: `Signature with ${algo}: SHA-1 is collision-broken; use SHA-256 or better.` });
+          if (algo && /md5|md4/i.test(algo)) report({ node: call, message: `Signature with ${algo}: MD5 signatures can be forged; use SHA-256 or better.` });
+          else if (algo && /sha1$|^sha1|sha-1/i.test(algo)) report({ node: call, severity: "warning", message: `Signature with ${algo}: SHA-1 is collision-broken; use SHA-256 or better.` });
           return;
         }
         if ((name === "createCipher" || name === "createDecipher") && isCrypto(call, [name])) {
-          ctx.report({ node: call, message: `crypto.${name} derives the key with MD5 and no IV (deprecated, removed in Node 22): use ${name}iv with a random IV and a proper key.` });
+          report({ node: call, cwe: ["CWE-327", "CWE-1204", "CWE-329"], message: `crypto.${name} derives the key with MD5 and no IV (deprecated, removed in Node 22): use ${name}iv with a random IV and a proper key.` });
           return;
         }
         if ((name === "createCipheriv" || name === "createDecipheriv") && isCrypto(call, [name])) {
           const algo = resolvedLiteral(args[0])?.text;
           if (algo && WEAK_CIPHER.test(algo)) {
-            ctx.report({ node: call, message: `Weak cipher \`${algo}\`: DES/3DES/RC4/Blowfish are breakable; use aes-256-gcm.` });
+            report({ node: call, message: `Weak cipher \`${algo}\`: DES/3DES/RC4/Blowfish are breakable; use aes-256-gcm.` });
             return;
           }
           if (algo && /-ecb$|^ecb$/i.test(algo)) {
-            ctx.report({ node: call, message: `ECB mode (\`${algo}\`) encrypts equal blocks to equal ciphertext and leaks patterns: use aes-256-gcm with a random IV.` });
+            report({ node: call, message: `ECB mode (\`${algo}\`) encrypts equal blocks to equal ciphertext and leaks patterns: use aes-256-gcm with a random IV.` });
+            return;
+          }
+          if (name === "createDecipheriv" && algo && AEAD.test(algo)) {
+            const problem = aeadProblem(call, algo);
+            if (problem) report({ node: call, severity: problem.severity, cwe: ["CWE-310", "CWE-354"], message: problem.message });
             return;
           }
           if (name === "createCipheriv") {
             const iv = constantIv(args[2]);
             if (iv) {
-              ctx.report({
+              report({
                 node: call,
+                // a hard-coded IV is a static-IV weakness (CWE-329/1204); an empty or zero IV also breaks the cipher mode itself
+                cwe: iv === "literal" ? ["CWE-1204", "CWE-329"] : ["CWE-327", "CWE-1204", "CWE-329"],
                 severity: iv === "literal" ? "warning" : "error",
                 message: iv === "empty" ? "Cipher created with an empty IV: generate a random IV per message with crypto.randomBytes." : `Cipher created with a constant ${iv === "zero" ? "all-zero " : ""}IV: the same plaintext always encrypts the same way; use crypto.randomBytes(12|16) per message.`,
               });
@@ -169,23 +221,23 @@ export default defineRule({
           const type = stringValue(args[0]);
           const bits = numberOf(objectProperty(resolvedObject(args[1]), "modulusLength"));
           if (type && /^(rsa|rsa-pss|dsa)$/.test(type) && bits !== undefined && bits < 2048) {
-            ctx.report({ node: call, message: `${type.toUpperCase()} key of ${bits} bits is factorable: use modulusLength ≥ 2048 (3072 for long-lived keys).` });
+            report({ node: call, message: `${type.toUpperCase()} key of ${bits} bits is factorable: use modulusLength ≥ 2048 (3072 for long-lived keys).` });
           }
           if (type === "dh" || type === "dsa") return;
           return;
         }
         if ((name === "pbkdf2" || name === "pbkdf2Sync") && isCrypto(call, [name])) {
           const iters = numberOf(args[2]);
-          if (iters !== undefined && iters < 10000) ctx.report({ node: call, message: `PBKDF2 with ${iters} iterations is cheap to brute force: use ≥ 600000 (SHA-256) or bcrypt/argon2.` });
-          else if (iters !== undefined && iters < 100000) ctx.report({ node: call, severity: "warning", message: `PBKDF2 with ${iters} iterations is below current guidance (≥ 600000 for SHA-256).` });
+          if (iters !== undefined && iters < 10000) report({ node: call, message: `PBKDF2 with ${iters} iterations is cheap to brute force: use ≥ 600000 (SHA-256) or bcrypt/argon2.` });
+          else if (iters !== undefined && iters < 100000) report({ node: call, severity: "warning", message: `PBKDF2 with ${iters} iterations is below current guidance (≥ 600000 for SHA-256).` });
           const digest = resolvedLiteral(args[4])?.text;
-          if (digest && /^md5$/i.test(digest)) ctx.report({ node: call, message: "PBKDF2 with MD5: use SHA-256 or SHA-512." });
+          if (digest && /^md5$/i.test(digest)) report({ node: call, message: "PBKDF2 with MD5: use SHA-256 or SHA-512." });
           return;
         }
         if ((name === "scrypt" || name === "scryptSync") && isCrypto(call, [name])) {
           const opts = resolvedObject(args[3]);
           const n = numberOf(objectProperty(opts, "N") ?? objectProperty(opts, "cost"));
-          if (n !== undefined && n < 16384) ctx.report({ node: call, message: `scrypt cost N=${n} is too low for passwords: use N ≥ 16384 (2^14), preferably 2^17.` });
+          if (n !== undefined && n < 16384) report({ node: call, message: `scrypt cost N=${n} is too low for passwords: use N ≥ 16384 (2^14), preferably 2^17.` });
           return;
         }
         if (name === "pseudoRandomBytes") return; // insecure-randomness
@@ -195,7 +247,7 @@ export default defineRule({
           const idx = name === "hash" || name === "hashSync" ? 1 : name === "genSalt" || name === "genSaltSync" ? 0 : -1;
           if (idx < 0) return;
           const rounds = numberOf(args[idx]);
-          if (rounds !== undefined && rounds < 10) ctx.report({ node: call, message: `bcrypt cost ${rounds} is too low: use at least 10 (12 recommended).` });
+          if (rounds !== undefined && rounds < 10) report({ node: call, message: `bcrypt cost ${rounds} is too low: use at least 10 (12 recommended).` });
           return;
         }
 
@@ -208,7 +260,7 @@ export default defineRule({
             return;
           }
           if ((name === "encrypt" || name === "decrypt") && /^(DES|TripleDES|RC4|RC4Drop|Rabbit|RabbitLegacy|tripledes|des|rc4)$/.test(fn)) {
-            ctx.report({ node: call, message: `crypto-js ${fn} is a weak cipher: use AES-256-GCM (Node crypto) or at least CryptoJS.AES with a random IV.` });
+            report({ node: call, message: `crypto-js ${fn} is a weak cipher: use AES-256-GCM (Node crypto) or at least CryptoJS.AES with a random IV.` });
             return;
           }
           return;
@@ -226,18 +278,18 @@ export default defineRule({
         if (v === undefined) return;
         // tls options: secureProtocol: "TLSv1_method", minVersion: "TLSv1"
         if (name === "secureProtocol" && /^(SSLv2|SSLv3|TLSv1|TLSv1_1)_(client_|server_)?method$/.test(v)) {
-          ctx.report({ node: prop, message: `\`${v}\` pins a broken TLS/SSL version: use TLSv1_2 or later (minVersion: "TLSv1.2").` });
+          report({ node: prop, cwe: TLS_CWE, message: `\`${v}\` pins a broken TLS/SSL version: use TLSv1_2 or later (minVersion: "TLSv1.2").` });
         } else if (name === "minVersion" && /^(TLSv1|TLSv1\.1|SSLv3)$/.test(v) && /tls|ssl|agent|https|server/i.test(ctxText(prop))) {
-          ctx.report({ node: prop, severity: "warning", message: `minVersion \`${v}\` allows deprecated TLS versions: use "TLSv1.2".` });
+          report({ node: prop, cwe: TLS_CWE, severity: "warning", message: `minVersion \`${v}\` allows deprecated TLS versions: use "TLSv1.2".` });
         } else if (name === "ciphers" && /(^|:)(!?)(RC4|DES|3DES|MD5|NULL|EXPORT|aNULL|eNULL)\b/.test(v) && !/^!/.test(v.split(":").find((c) => /RC4|DES|MD5|NULL|EXPORT/.test(c)) ?? "!")) {
-          ctx.report({ node: prop, message: `TLS cipher list enables weak suites (\`${v.slice(0, 40)}\`): rely on Node's defaults or a modern list.` });
+          report({ node: prop, cwe: TLS_CWE, message: `TLS cipher list enables weak suites (\`${v.slice(0, 40)}\`): rely on Node's defaults or a modern list.` });
         }
       },
       PropertyAccessExpression(pa) {
         if (isTest) return;
         // CryptoJS.mode.ECB
         if (pa.name.text === "ECB" && memberName(pa.expression) === "mode" && imports.hasModule("crypto-js")) {
-          ctx.report({ node: pa, message: "crypto-js ECB mode leaks plaintext patterns: use CBC/GCM with a random IV." });
+          report({ node: pa, message: "crypto-js ECB mode leaks plaintext patterns: use CBC/GCM with a random IV." });
         }
       },
     };
