@@ -32,39 +32,85 @@ interface Located extends Occurrence {
   reported: boolean;
 }
 
+/** The shape of one function body: `tokens[from..to)` joined is its key (see shapeOf). */
+interface Shape {
+  tokens: string[];
+  from: number;
+  to: number;
+  nodes: number;
+  statements: number;
+}
+
+/**
+ * Shapes of nested function bodies, recorded while serializing the enclosing body. The rule visits an outer function
+ * before the functions inside it, and a nested body's tokens are a contiguous slice of the outer ones: reusing them
+ * serializes each node once instead of once per enclosing function.
+ */
+const nestedShapes = new WeakMap<ts.Node, Shape>();
+
+/** String, numeric, bigint, regex and template literal tokens (ts.isStringLiteral … ts.isTemplateLiteralToken): all "#". */
+const LITERAL_KINDS = new Set([
+  ts.SyntaxKind.StringLiteral, ts.SyntaxKind.NumericLiteral, ts.SyntaxKind.NoSubstitutionTemplateLiteral, ts.SyntaxKind.BigIntLiteral,
+  ts.SyntaxKind.RegularExpressionLiteral, ts.SyntaxKind.TemplateHead, ts.SyntaxKind.TemplateMiddle, ts.SyntaxKind.TemplateTail,
+]);
+const PROPERTY_ASSIGNMENT = String(ts.SyntaxKind.PropertyAssignment);
+const kindTokens: string[] = [];
+/** String(kind), without allocating a new string per node. */
+function kindToken(kind: ts.SyntaxKind): string {
+  return (kindTokens[kind] ??= String(kind));
+}
+
+function isFunctionBody(n: ts.Node): boolean {
+  const p = n.parent;
+  return !!p && ts.isBlock(n) && isFunctionLike(p) && p.body === n;
+}
+
 /**
  * The shape of a function body: node kinds in pre-order, local names and literals replaced by placeholders, property
  * and method names kept (so `prisma.user.findMany` and `prisma.order.findMany` differ, renamed locals do not).
  */
-function shapeOf(body: ts.Node): { key: string; nodes: number; statements: number } {
+function shapeOf(body: ts.Node): Shape {
+  const known = nestedShapes.get(body);
+  if (known) {
+    nestedShapes.delete(body); // each function is collected once
+    return known;
+  }
   const out: string[] = [];
   let nodes = 0;
   let statements = 0;
   const visit = (n: ts.Node): void => {
+    // Hot: every node of every function body. `kind` is read once and compared (same tests as the ts.isX helpers).
+    const kind = n.kind;
+    const nested = kind === ts.SyntaxKind.Block && n !== body && isFunctionBody(n) ? { from: out.length, nodes, statements } : undefined;
     nodes++;
-    if (n.kind >= ts.SyntaxKind.FirstStatement && n.kind <= ts.SyntaxKind.LastStatement && !ts.isBlock(n)) statements++;
-    if (ts.isShorthandPropertyAssignment(n) && !n.objectAssignmentInitializer) {
+    if (kind >= ts.SyntaxKind.FirstStatement && kind <= ts.SyntaxKind.LastStatement && kind !== ts.SyntaxKind.Block) statements++;
+    if (kind === ts.SyntaxKind.ShorthandPropertyAssignment && !(n as ts.ShorthandPropertyAssignment).objectAssignmentInitializer) {
       // `{ total }` is `{ total: total }`: renaming the local turns it into `{ total: sum }`, the same shape.
-      out.push(String(ts.SyntaxKind.PropertyAssignment), "(", `.${n.name.text}`, "$", ")");
+      out.push(PROPERTY_ASSIGNMENT, "(", `.${(n as ts.ShorthandPropertyAssignment).name.text}`, "$", ")");
       nodes += 2;
       return;
     }
-    if (ts.isIdentifier(n) || ts.isPrivateIdentifier(n)) {
+    if (kind === ts.SyntaxKind.Identifier || kind === ts.SyntaxKind.PrivateIdentifier) {
       const p = n.parent;
       const isMember = (ts.isPropertyAccessExpression(p) && p.name === n) || ((ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && p.name === n);
-      out.push(isMember ? `.${n.text}` : "$");
+      out.push(isMember ? `.${(n as ts.Identifier).text}` : "$");
       return;
     }
-    if (ts.isStringLiteral(n) || ts.isNumericLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isBigIntLiteral(n) || ts.isRegularExpressionLiteral(n) || ts.isTemplateLiteralToken(n)) {
+    if (LITERAL_KINDS.has(kind)) {
       out.push("#");
       return;
     }
-    out.push(String(n.kind), "(");
+    out.push(kindToken(kind), "(");
     ts.forEachChild(n, visit);
     out.push(")");
+    if (nested) nestedShapes.set(n, { tokens: out, from: nested.from, to: out.length, nodes: nodes - nested.nodes, statements: statements - nested.statements });
   };
   visit(body);
-  return { key: out.join(" "), nodes, statements };
+  return { tokens: out, from: 0, to: out.length, nodes, statements };
+}
+
+function shapeKey(s: Shape): string {
+  return (s.from === 0 && s.to === s.tokens.length ? s.tokens : s.tokens.slice(s.from, s.to)).join(" ");
 }
 
 function functionName(fn: ts.FunctionLikeDeclaration): string {
@@ -103,7 +149,7 @@ export default defineRule({
       const s = shapeOf(fn.body);
       if ((s.statements >= MIN_STATEMENTS && s.nodes >= MIN_NODES) || (s.statements >= 3 && s.nodes >= MIN_NODES_FEW_STATEMENTS)) {
         const occ: Occurrence = {
-          hash: createHash("sha1").update(s.key).digest("base64"), name: functionName(fn), line: lineOf(fn.name ?? fn, ctx.file.sourceFile),
+          hash: createHash("sha1").update(shapeKey(s)).digest("base64"), name: functionName(fn), line: lineOf(fn.name ?? fn, ctx.file.sourceFile),
           start: fn.getStart(ctx.file.sourceFile), end: fn.getEnd(), statements: s.statements,
         };
         ctx.contribute(occ);

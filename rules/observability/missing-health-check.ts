@@ -56,7 +56,7 @@ export default defineRule({
     const byName = new Map<string, Server>();
     /** http.createServer(app) → the http server's name maps to the app it serves. */
     const wrappers = new Map<string, Server>();
-    let unattributed = HEALTH_HINT.test(file.text);
+    let unattributed = file.matches(HEALTH_HINT);
 
     const onCreate = (node: ts.CallExpression | ts.NewExpression): void => {
       const framework = serverCreationOf(node, imports);

@@ -61,7 +61,20 @@ export class FileFacts {
   }
 
   get importsLogger(): boolean {
-    return this.imports.hasModule(...LOGGER_MODULES) || /\b(logger|log)\s*[.:=]/.test(this.text) && /\b(createLogger|getLogger|pino\(|winston\.|new Logger\()/.test(this.text);
+    return this.imports.hasModule(...LOGGER_MODULES) || (this.makesLogger ??= /\b(logger|log)\s*[.:=]/.test(this.text) && /\b(createLogger|getLogger|pino\(|winston\.|new Logger\()/.test(this.text));
+  }
+
+  /** The text part of importsLogger, scanned once (several rules ask per file). */
+  private makesLogger?: boolean;
+
+  private readonly textMatches = new Map<RegExp, boolean>();
+
+  /** `re.test(this.text)`, remembered per pattern: a rule and a project-wide scan often ask the same of one file. */
+  matches(re: RegExp): boolean {
+    if (re.global || re.sticky) return re.test(this.text); // stateful (lastIndex): never cached
+    let hit = this.textMatches.get(re);
+    if (hit === undefined) this.textMatches.set(re, (hit = re.test(this.text)));
+    return hit;
   }
 
   lineOf(node: ts.Node): number {

@@ -78,9 +78,12 @@ export class ImportTable {
     }
     // Variable declarations anywhere: requires inside functions are common in older Node code.
     const visit = (n: ts.Node): void => {
-      if (ts.isVariableDeclaration(n) && n.initializer) this.bindDeclaration(n);
-      else if (ts.isCallExpression(n)) {
-        const mod = requiredModule(n);
+      // Every node of the file passes here: read `kind` once.
+      const kind = n.kind;
+      if (kind === ts.SyntaxKind.VariableDeclaration) {
+        if ((n as ts.VariableDeclaration).initializer) this.bindDeclaration(n as ts.VariableDeclaration);
+      } else if (kind === ts.SyntaxKind.CallExpression) {
+        const mod = requiredModule(n as ts.CallExpression);
         if (mod) this.modules.add(mod);
       }
       ts.forEachChild(n, visit);
@@ -132,8 +135,20 @@ export class ImportTable {
     return undefined;
   }
 
+  private readonly resolved = new WeakMap<ts.Node, ResolvedCall | null>();
+
   /** Resolves what a call invokes, however the module was imported. */
   resolveCall(call: ts.CallExpression | ts.NewExpression): ResolvedCall | undefined {
+    // Many rules resolve the same call; the bindings are complete once the table is built, so the answer is fixed.
+    // (Callers only read the result.)
+    const cached = this.resolved.get(call);
+    if (cached !== undefined) return cached ?? undefined;
+    const r = this.resolveUncached(call);
+    this.resolved.set(call, r ?? null);
+    return r;
+  }
+
+  private resolveUncached(call: ts.CallExpression | ts.NewExpression): ResolvedCall | undefined {
     const callee = unwrap(call.expression);
     const name = memberName(callee);
     if (!name) return undefined;

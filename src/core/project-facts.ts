@@ -38,7 +38,7 @@ export class ProjectFacts {
 
   /** Paths of the files whose text matches `re` (computed once per analysis and pattern). */
   filesMatching(re: RegExp): Set<string> {
-    return this.memo(`filesMatching:${re.source}:${re.flags}`, () => new Set([...this.files.values()].filter((f) => re.test(f.text)).map((f) => f.path)));
+    return this.memo(`filesMatching:${re.source}:${re.flags}`, () => new Set([...this.files.values()].filter((f) => f.matches(re)).map((f) => f.path)));
   }
 
   add(file: FileFacts): void {

@@ -36,24 +36,6 @@ function fromVariableList(list: ts.VariableDeclarationList, text: string): Decla
   return undefined;
 }
 
-function fromStatements(statements: readonly ts.Statement[], text: string): Declaration | undefined {
-  for (const st of statements) {
-    if (ts.isVariableStatement(st)) {
-      const d = fromVariableList(st.declarationList, text);
-      if (d) return d;
-    } else if (ts.isFunctionDeclaration(st) && st.name?.text === text) return st;
-    else if (ts.isClassDeclaration(st) && st.name?.text === text) return st;
-    else if (ts.isImportDeclaration(st) && st.importClause) {
-      const c = st.importClause;
-      if (c.name?.text === text) return c;
-      const nb = c.namedBindings;
-      if (nb && ts.isNamespaceImport(nb) && nb.name.text === text) return nb;
-      if (nb && ts.isNamedImports(nb)) for (const el of nb.elements) if (el.name.text === text) return el;
-    }
-  }
-  return undefined;
-}
-
 /** The scope node that holds a declaration (the function or block the name lives in). */
 export function scopeOf(decl: Declaration): ts.Node {
   for (let p: ts.Node | undefined = decl.parent; p; p = p.parent) {
@@ -78,14 +60,53 @@ export function findDeclaration(id: ts.Identifier): Declaration | undefined {
   return found;
 }
 
+/** Every name `statements` declare (variables, functions, classes, imports), mapped to its declaration; the first one in source order wins. */
+function statementDeclarations(statements: readonly ts.Statement[]): Map<string, Declaration> {
+  const out = new Map<string, Declaration>();
+  const add = (name: string, d: Declaration): void => {
+    if (!out.has(name)) out.set(name, d);
+  };
+  const addBinding = (name: ts.BindingName): void => {
+    // Same order as bindsName: depth first through patterns, skipping holes.
+    if (ts.isIdentifier(name)) add(name.text, declarationOfBinding(name));
+    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) addBinding(el.name);
+  };
+  for (const st of statements) {
+    if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) addBinding(d.name);
+    } else if (ts.isFunctionDeclaration(st) && st.name) add(st.name.text, st);
+    else if (ts.isClassDeclaration(st) && st.name) add(st.name.text, st);
+    else if (ts.isImportDeclaration(st) && st.importClause) {
+      const c = st.importClause;
+      if (c.name) add(c.name.text, c);
+      const nb = c.namedBindings;
+      if (nb && ts.isNamespaceImport(nb)) add(nb.name.text, nb);
+      if (nb && ts.isNamedImports(nb)) for (const el of nb.elements) add(el.name.text, el);
+    }
+  }
+  return out;
+}
+
+const statementDeclarationCache = new WeakMap<ts.Node, Map<string, Declaration>>();
+
+/**
+ * The declaration of `text` among the statements of a block, module block, source file or case clause, answered from a
+ * name table built once per container: lookups of the many identifiers of a large file no longer rescan its statements.
+ */
+function declaredIn(container: ts.Block | ts.ModuleBlock | ts.SourceFile | ts.CaseClause | ts.DefaultClause, text: string): Declaration | undefined {
+  let table = statementDeclarationCache.get(container);
+  if (!table) statementDeclarationCache.set(container, (table = statementDeclarations(container.statements)));
+  return table.get(text);
+}
+
 function lookupDeclaration(id: ts.Identifier): Declaration | undefined {
   const text = id.text;
   for (let p: ts.Node | undefined = id.parent; p; p = p.parent) {
     if (ts.isBlock(p) || ts.isModuleBlock(p) || ts.isSourceFile(p)) {
-      const d = fromStatements(p.statements, text);
+      const d = declaredIn(p, text);
       if (d) return d;
     } else if (ts.isCaseClause(p) || ts.isDefaultClause(p)) {
-      const d = fromStatements(p.statements, text);
+      const d = declaredIn(p, text);
       if (d) return d;
     } else if (isFunctionLike(p)) {
       for (const param of p.parameters) {

@@ -68,8 +68,19 @@ export function isRouteHandler(fn: ts.Node): boolean {
   return false;
 }
 
+const roleCache = new WeakMap<ts.ParameterDeclaration, ParamRole | null>();
+
 /** What a parameter carries when the function is a request handler, a Nest controller method, a Lambda handler or a socket listener. */
 export function parameterRole(param: ts.ParameterDeclaration): ParamRole {
+  // Taint and source checks ask about the same parameters over and over; the answer depends only on the tree.
+  const cached = roleCache.get(param);
+  if (cached !== undefined) return cached ?? undefined;
+  const role = computeParameterRole(param);
+  roleCache.set(param, role ?? null);
+  return role;
+}
+
+function computeParameterRole(param: ts.ParameterDeclaration): ParamRole {
   for (const d of ts.canHaveDecorators(param) ? ts.getDecorators(param) ?? [] : []) {
     const n = decoratorName(d);
     if (n && NEST_REQUEST_DECORATORS.has(n)) return "request";
@@ -186,11 +197,22 @@ export function identifierRole(id: ts.Identifier): ParamRole {
   return undefined;
 }
 
+const directSourceCache = new WeakMap<ts.Expression, string | null>();
+
 /**
  * If `expr` reads client-controlled data directly (req.query.x, ctx.request.body, event.body, @Body() dto,
  * process.argv), returns a short description of the source, else undefined.
  */
 export function directSource(expr: ts.Expression): string | undefined {
+  // Called for every expression the taint engine evaluates, by many rules: the answer depends only on the tree.
+  const cached = directSourceCache.get(expr);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = computeDirectSource(expr);
+  directSourceCache.set(expr, found ?? null);
+  return found;
+}
+
+function computeDirectSource(expr: ts.Expression): string | undefined {
   const e = unwrap(expr);
   if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isCallExpression(e)) {
     const chain = accessChain(e);

@@ -148,13 +148,23 @@ function identifierTaint(id: ts.Identifier, st: State): Taint | undefined {
   return t;
 }
 
+const assignPatterns = new Map<string, RegExp>();
+
+/** `name =`, `name +=`, `name ??=` … (not `==`, `=>`, nor `obj.name =`); built once per name. */
+function mentionsAssign(name: string): RegExp {
+  let re = assignPatterns.get(name);
+  if (!re) assignPatterns.set(name, (re = new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, "\\$")}\\s*([-+*/|&]|\\?\\?)?=(?![=>])`)));
+  return re;
+}
+
 /**
  * The right side of the last plain `name = …` statement that runs before `use` on every path (an earlier statement
  * of a block enclosing the use, within the same function). Undefined when a later statement may change it again.
  */
 function dominatingAssignment(use: ts.Identifier, decl: Declaration): ts.Expression | undefined {
   const name = use.text;
-  const mentionsAssign = new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, "\\$")}\\s*([-+*/|&]|\\?\\?)?=(?![=>])`);
+  const text = use.getSourceFile().text;
+  let declStart: number | undefined;
   let child: ts.Node = use;
   for (let p = use.parent; p && p !== decl; child = p, p = p.parent) {
     if (isFunctionLike(p)) return undefined;
@@ -167,8 +177,10 @@ function dominatingAssignment(use: ts.Identifier, decl: Declaration): ts.Express
         ts.isIdentifier(s.expression.left) && s.expression.left.text === name) {
         return findDeclaration(s.expression.left) === decl ? s.expression.right : undefined;
       }
-      if (s.getStart() <= decl.getStart() && s.getEnd() >= decl.getEnd()) return undefined; // reached the declaration
-      if (mentionsAssign.test(s.getText())) return undefined; // changed in a nested statement: unknown
+      if (s.getEnd() >= decl.getEnd() && s.getStart() <= (declStart ??= decl.getStart())) return undefined; // reached the declaration
+      // Cheap test first: a statement whose text does not contain the name cannot assign it.
+      const at = text.indexOf(name, s.pos);
+      if (at !== -1 && at < s.end && mentionsAssign(name).test(s.getText())) return undefined; // changed in a nested statement: unknown
     }
   }
   return undefined;
@@ -306,16 +318,32 @@ function callSitesOf(fn: ts.FunctionLikeDeclaration): (ts.CallExpression | ts.Ne
   if (fn.name && (ts.isIdentifier(fn.name) || ts.isPrivateIdentifier(fn.name))) name = fn.name.text;
   else if (ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) name = fn.parent.name.text;
   else if (ts.isPropertyAssignment(fn.parent)) name = propertyNameText(fn.parent.name);
-  const out: (ts.CallExpression | ts.NewExpression)[] = [];
-  if (name) {
-    const visit = (n: ts.Node): void => {
-      if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && memberName(n.expression) === name) out.push(n);
-      ts.forEachChild(n, visit);
-    };
-    visit(fn.getSourceFile());
-  }
+  const out = name ? callsByName(fn.getSourceFile()).get(name) ?? [] : [];
   callSiteCache.set(fn, out);
   return out;
+}
+
+const callsByNameCache = new WeakMap<ts.SourceFile, Map<string, (ts.CallExpression | ts.NewExpression)[]>>();
+
+/** Every call and `new` of a file grouped by callee name, in source order: one walk per file instead of one per function asked about. */
+function callsByName(sf: ts.SourceFile): Map<string, (ts.CallExpression | ts.NewExpression)[]> {
+  let byName = callsByNameCache.get(sf);
+  if (byName) return byName;
+  const m = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
+      const callee = memberName(n.expression);
+      if (callee !== undefined) {
+        const list = m.get(callee);
+        if (list) list.push(n);
+        else m.set(callee, [n]);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  callsByNameCache.set(sf, (byName = m));
+  return byName;
 }
 
 function isSanitizerName(name: string, kind: SinkKind): boolean {
