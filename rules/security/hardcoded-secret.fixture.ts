@@ -213,3 +213,12 @@ export function legacyStrategy() {
   // expect: security/hardcoded-secret
   return new JwtStrategy(opts as any, (p: unknown, done: (e: unknown, u?: unknown) => void) => done(null, p));
 }
+
+export class BannerSettings {
+  // ok: security/hardcoded-secret
+  private welcomeBannerStatusCookieKey = "welcomebanner_status";
+  // ok: security/hardcoded-secret
+  private testingPassword = "IamUsedForTesting";
+  // expect: security/hardcoded-secret
+  private cookieSigningKey = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+}

@@ -26,6 +26,10 @@ function isAuthRoute(r: Route): boolean {
   return AUTH_ENDPOINT.test(r.path);
 }
 
+/** Code that creates the HTTP app or server itself (as opposed to a router module the app mounts). */
+const APP_CREATION = /\bexpress\s*\(\s*\)|new\s+Koa\s*\(|\bfastify\s*\(|Fastify\s*\(|NestFactory\.create|\bnew\s+Hono\s*\(|restify\.createServer|Hapi\.server|\.listen\s*\(/;
+const RATE_LIMIT_TEXT = /express-rate-limit|rate-limiter-flexible|express-slow-down|@nestjs\/throttler|@fastify\/rate-limit|fastify-rate-limit|koa-ratelimit|express-brute|\brateLimit\s*\(/;
+
 export default defineRule({
   meta: {
     id: "security/missing-rate-limit",
@@ -48,10 +52,15 @@ export default defineRule({
       return /\.use\(\s*(['"`][^'"`]*['"`]\s*,\s*)?[\w.]*(limit|throttl|slowDown|brute)/i.test(text) || /Throttler|@Throttle\b|rateLimit\s*:/i.test(text);
     };
     let limited: boolean | undefined;
+    // A router module is mounted by the app elsewhere (`app.use("/v1/auth", authLimiter, authRoute)`): judge it only
+    // when the app that mounts it is in the analysis too, and no analyzed file uses a rate limiter.
+    const routerOnly = (): boolean => !APP_CREATION.test(text);
+    const limitedElsewhere = (): boolean =>
+      ctx.project.filesMatching(APP_CREATION).size === 0 || ctx.project.filesMatching(RATE_LIMIT_TEXT).size > 0;
     const check = (r: Route | undefined, node: ts.Node): void => {
       if (!r || !isAuthRoute(r)) return;
       if (r.args.some((a) => LIMITER_NAME.test(a.getText().slice(0, 200)) && !ts.isArrowFunction(a) && !ts.isFunctionExpression(a))) return;
-      limited ??= fileLimited();
+      limited ??= fileLimited() || (!ts.isMethodDeclaration(node) && routerOnly() && limitedElsewhere());
       if (limited) return;
       ctx.report({ node, message: `\`${r.method.toUpperCase()} ${r.path}\` handles credentials or one-time codes with no rate limiting: brute force and credential stuffing are unthrottled.` });
     };
