@@ -222,3 +222,10 @@ export class BannerSettings {
   // expect: security/hardcoded-secret
   private cookieSigningKey = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
 }
+
+export const tokenTypes = {
+  // ok: security/hardcoded-secret
+  RESET_PASSWORD: "resetPassword",
+  // ok: security/hardcoded-secret
+  ACCESS_TOKEN: "access_token",
+};

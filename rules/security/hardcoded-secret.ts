@@ -322,6 +322,9 @@ export default defineRule({
 function namesNotASecret(name: string, value: string): boolean {
   const tokens = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
   if (tokens.some((t) => /^(test|testing|dummy|mock|fake|example|demo|sample)$/.test(t))) return true;
+  // enum-like constants: RESET_PASSWORD: "resetPassword", ACCESS_TOKEN = "access_token"
+  const squash = (x: string) => x.replace(/[^a-z0-9]/gi, "").toLowerCase();
+  if (squash(name) === squash(value)) return true;
   const prev = tokens.at(-2) ?? "";
   return tokens.at(-1) === "key" && /^(cookie|storage|cache|header|query|param|field|column|local|status)$/.test(prev) && /^[a-z][a-z0-9]*([_.-][a-z0-9]+)*$/.test(value) && value.length <= 32;
 }
