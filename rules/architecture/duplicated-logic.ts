@@ -149,7 +149,7 @@ export default defineRule({
       const s = shapeOf(fn.body);
       if ((s.statements >= MIN_STATEMENTS && s.nodes >= MIN_NODES) || (s.statements >= 3 && s.nodes >= MIN_NODES_FEW_STATEMENTS)) {
         const occ: Occurrence = {
-          hash: createHash("sha1").update(shapeKey(s)).digest("base64"), name: functionName(fn), line: lineOf(fn.name ?? fn, ctx.file.sourceFile),
+          hash: createHash("sha256").update(shapeKey(s)).digest("base64"), name: functionName(fn), line: lineOf(fn.name ?? fn, ctx.file.sourceFile),
           start: fn.getStart(ctx.file.sourceFile), end: fn.getEnd(), statements: s.statements,
         };
         ctx.contribute(occ);
