@@ -229,3 +229,10 @@ export const tokenTypes = {
   // ok: security/hardcoded-secret
   ACCESS_TOKEN: "access_token",
 };
+
+declare const aws: (key: string, value: string) => void;
+declare const page: { fill: (selector: string, value: string) => Promise<void> };
+// expect: security/hardcoded-secret
+aws("secret", "q8Zr2vNp41xT");
+// ok: security/hardcoded-secret
+void page.fill("#password", "ncc-1701");

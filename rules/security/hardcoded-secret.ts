@@ -107,7 +107,7 @@ export default defineRule({
     id: "security/hardcoded-secret",
     category: "security",
     severity: "error",
-    cwe: ["CWE-798", "CWE-259", "CWE-321", "CWE-547"],
+    cwe: ["CWE-798", "CWE-259", "CWE-321", "CWE-547", "CWE-522"],
     title: "Hard-coded credential or key",
     description:
       "A password, API key, token, private key or signing secret is written in the source. Everyone with read access to the " +
@@ -153,7 +153,8 @@ export default defineRule({
       const a = assignedLiteral(value);
       if (!a) return;
       const v = a.lit.text;
-      const minLength = /pass|pwd/i.test(name) ? 5 : 6;
+      // Short and simple values count too: `password = "1234"` is a weak *and* hard-coded credential.
+      const minLength = 4;
       if (!looksLikeSecretValue(v, minLength)) return;
       if (namesNotASecret(name, v)) return;
       if (a.fallback) {
@@ -306,9 +307,11 @@ export default defineRule({
           return;
         }
         // app.set("jwtSecret", "…") / config.set("api_key", "…") / .constant("api_key", "…")
-        if (call.arguments.length === 2 && /^(set|constant|value|put|setSecret|define)$/.test(name)) {
+        // any (name, value) pair call: aws("secret", "…"), client.config("APIKEY", "…")
+        if (call.arguments.length === 2 && (/^(set|constant|value|put|setSecret|define|config|configure|option|env)$/.test(name) || stringValue(call.arguments[0]) !== undefined)) {
           const key = stringValue(call.arguments[0]);
-          if (key) nameBased(key, call.arguments[1], "in configuration");
+          // a setting's name (`"api_key"`, `"APIKEY"`), not a CSS selector or a sentence (`"#password"`)
+          if (key && /^[A-Za-z_][\w.-]*$/.test(key)) nameBased(key, call.arguments[1], "in configuration");
         }
       },
     };

@@ -149,3 +149,14 @@ export const unsubscribeHandler = async (event: APIGatewayProxyEvent) => {
   const safe = `<p>${escapeHtml(email)} has been unsubscribed.</p>`;
   return { statusCode: 200, body: page + note + safe };
 };
+
+import nunjucks from "nunjucks";
+import Handlebars from "handlebars";
+// expect: security/xss
+nunjucks.configure("views", { autoescape: false, express: app });
+// ok: security/xss
+nunjucks.configure("views", { autoescape: true, express: app });
+// expect: security/xss
+export const renderCard = Handlebars.compile("<div>{{title}}</div>", { noEscape: true });
+// ok: security/xss
+export const renderSafeCard = Handlebars.compile("<div>{{title}}</div>");

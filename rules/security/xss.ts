@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { enclosingFunction, isFunctionLike, literalPrefix, literalSkeleton, memberName, objectProperty, propertyNameText, receiverOf, stringValue, unwrap, walkSameFunction } from "../../src/core/ast.js";
+import { enclosingFunction, isBooleanLiteral, isFunctionLike, literalPrefix, literalSkeleton, memberName, objectProperty, propertyNameText, receiverOf, stringValue, unwrap, walkSameFunction } from "../../src/core/ast.js";
 import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 import { identifierRole, parameterRole } from "../../src/core/sources.js";
 import { skeletonOf } from "../../src/core/strings.js";
@@ -208,12 +208,29 @@ function htmlTaint(arg: ts.Expression): Taint | undefined {
   return t;
 }
 
+/**
+ * Template engines configured not to escape: nunjucks/swig `{ autoescape: false }`, Handlebars `{ noEscape: true }`,
+ * Squirrelly `autoEscaping(false)`, dot `templateSettings`-less `strip`… Returns the node to flag.
+ */
+function escapingDisabled(call: ts.CallExpression): ts.Node | undefined {
+  const name = memberName(call.expression);
+  if (name === "autoEscaping" && call.arguments.length === 1 && isBooleanLiteral(call.arguments[0], false)) return call;
+  if (!name || !/^(configure|setDefaults|Environment|compile|precompile|render|renderString|renderFile|create|init)$/.test(name)) return undefined;
+  for (const arg of call.arguments) {
+    const autoescape = objectProperty(arg, "autoescape");
+    if (autoescape && isBooleanLiteral(autoescape, false)) return autoescape.parent;
+    const noEscape = objectProperty(arg, "noEscape");
+    if (noEscape && isBooleanLiteral(noEscape, true)) return noEscape.parent;
+  }
+  return undefined;
+}
+
 export default defineRule({
   meta: {
     id: "security/xss",
     category: "security",
     severity: "error",
-    cwe: ["CWE-79"],
+    cwe: ["CWE-79", "CWE-116"],
     title: "Request data reflected into an HTML response",
     description:
       "The server writes data from the request into a response the browser renders as HTML without escaping it. " +
@@ -260,6 +277,8 @@ export default defineRule({
       },
       CallExpression(call) {
         const name = memberName(call.expression);
+        const off = escapingDisabled(call);
+        if (off) return void ctx.report({ node: off, message: "Template auto-escaping is switched off: every `{{ value }}` is written into the page raw, so any request data a template shows becomes script. Keep auto-escaping on and mark the few trusted fragments explicitly.", cwe: ["CWE-79", "CWE-116"] });
         if (name && FORMAT_CALLS.test(name)) return lambdaHtml(call);
         if (!name || !SEND_METHODS.has(name) || !call.arguments.length) return;
         const r = responseRoot(call);

@@ -77,7 +77,8 @@ export function isPlaceholderValue(v: string): boolean {
 export function looksLikeSecretValue(v: string, minLength = 6): boolean {
   if (v.length < minLength || v.length > 500) return false;
   if (isPlaceholderValue(v)) return false;
-  if (shannonEntropy(v) < 2) return false;
+  // "aaaa"/"0000" are fillers; anything more varied than that can be a (weak) real credential.
+  if (shannonEntropy(v) < 1) return false;
   return true;
 }
 
