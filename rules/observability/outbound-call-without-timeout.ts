@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { endLineOf, enclosingFunction, hasSpread, isBooleanLiteral, isFunctionLike, isLoop, lineOf, memberName, objectProperty, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { endLineOf, enclosingFunction, hasSpread, isBooleanLiteral, isFunctionLike, isLoop, firstChildOf, lineOf, memberName, objectProperty, stringValue, unwrap, walk } from "../../src/core/ast.js";
 import { outboundCallOf, type OutboundCall } from "../../src/core/outbound.js";
 import { findDeclaration } from "../../src/core/scope.js";
 
@@ -183,7 +183,7 @@ export default defineRule({
     const checkLoop = (loop: ts.IterationStatement): void => {
       if (!isHotRetryLoop(loop)) return;
       ctx.report({
-        node: loop.getChildAt(0),
+        node: firstChildOf(loop),
         message: "Retry loop with no delay and no attempt cap: while the dependency is down this spins as fast as it can fail, hammering it and burning CPU. Cap the attempts and back off (exponential, with jitter).",
       });
     };

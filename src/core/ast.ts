@@ -198,3 +198,17 @@ export function functionArguments(call: ts.CallExpression): ts.FunctionLikeDecla
 export function nodeText(node: ts.Node): string {
   return node.getText(node.getSourceFile());
 }
+
+/**
+ * `node.getChildAt(0)` as it was when the parser still built JSDoc nodes: a statement preceded by a `/** … *\/`
+ * comment had that comment as its first child, so a report on it starts at the comment. Files are now parsed
+ * without JSDoc (see parseSource in analyze.ts); this keeps such reports on the same lines and columns.
+ */
+export function firstChildOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()): ts.Node {
+  // The comments the parser attached as JSDoc: leading comments that look like `/**` (but not `/**/`).
+  const doc = ts.getLeadingCommentRanges(sf.text, node.pos)?.find((c) => sf.text.startsWith("/**", c.pos) && sf.text.charCodeAt(c.pos + 3) !== 47 /* / */);
+  if (!doc) return node.getChildAt(0, sf);
+  // A detached JSDoc node spanning the comment: getStart/getEnd give the comment's own range, as before.
+  const jsDoc = ts.setTextRange(ts.factory.createJSDocComment(), doc);
+  return jsDoc;
+}

@@ -34,6 +34,14 @@ export class FileFacts {
     return (this.lineCache ??= this.text.split(/\r?\n/));
   }
 
+  /** `lines.length` without splitting the text (every analyzed file is counted; few need their lines). */
+  get lineCount(): number {
+    if (this.lineCache) return this.lineCache.length;
+    let n = 1;
+    for (let i = this.text.indexOf("\n"); i !== -1; i = this.text.indexOf("\n", i + 1)) n++;
+    return n;
+  }
+
   get imports(): ImportTable {
     return (this.importTable ??= new ImportTable(this.sourceFile));
   }

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { stringValue } from "./ast.js";
-import { normalizeModule } from "./imports.js";
+import { loadCallsOf, normalizeModule } from "./imports.js";
 import { normalizePath } from "./project-facts.js";
 
 /** One import of a file: `import … from "x"`, `export … from "x"`, `require("x")`, `import("x")`, `import x = require("x")`. */
@@ -46,7 +46,7 @@ export function moduleImports(sf: ts.SourceFile): ModuleImport[] {
       if (spec !== undefined) out.push({ spec: normalizeModule(spec), node: st, typeOnly: st.isTypeOnly, names: [st.name.text] });
     }
   }
-  const visit = (n: ts.Node): void => {
+  const addLoad = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && n.arguments.length === 1) {
       const isRequire = ts.isIdentifier(n.expression) && n.expression.text === "require";
       const isDynamic = n.expression.kind === ts.SyntaxKind.ImportKeyword;
@@ -63,9 +63,17 @@ export function moduleImports(sf: ts.SourceFile): ModuleImport[] {
         out.push({ spec: normalizeModule(spec), node: ts.isVariableStatement(stmt) ? stmt : n, typeOnly: false, names });
       }
     }
-    ts.forEachChild(n, visit);
   };
-  visit(sf);
+  // The require()/import() calls were found when the tree's parents were set (same order as this walk would find them).
+  const loads = loadCallsOf(sf);
+  if (loads) for (const call of loads) addLoad(call);
+  else {
+    const visit = (n: ts.Node): void => {
+      addLoad(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
   out.sort((a, b) => a.node.pos - b.node.pos);
   cache.set(sf, out);
   return out;
