@@ -9,11 +9,13 @@ import { toSarif } from "../report/sarif.js";
 import { toText } from "../report/text.js";
 import { collectFiles, UsageError } from "./collect-files.js";
 import { reviewPullFromTerminal } from "./pr.js";
+import { reviewLocalDiff } from "./diff.js";
 
 const VERSION = "0.1.0";
 const USAGE = `Usage:
   vigil scan <paths...> [--format text|json|sarif] [--output FILE] [--fail-on error|warning|notice|never]
                         [--config FILE] [--exclude GLOB]...
+  vigil diff [--base REF] [--format text|json|sarif] [--fail-on …]  only the lines changed since REF (default HEAD)
   vigil pr <owner/repo#N> [--post] [--format text|json|sarif]     (needs GITHUB_TOKEN)
   vigil rules                                                      list the rules
 
@@ -92,6 +94,13 @@ async function main(argv: string[]): Promise<number> {
         return await scan(rest);
       case "pr":
         return await reviewPullFromTerminal(rest);
+      case "diff": {
+        const r = reviewLocalDiff(rest);
+        if (!["text", "json", "sarif"].includes(r.format)) throw new UsageError(`unknown --format ${r.format}`);
+        if (!["error", "warning", "notice", "never"].includes(r.failOn)) throw new UsageError(`unknown --fail-on ${r.failOn}`);
+        process.stdout.write(render(r.format, r.findings, r.skipped, r.files));
+        return failed(r.findings, r.failOn as FailOn) ? 1 : 0;
+      }
       case "rules":
         for (const r of allRules) process.stdout.write(`${r.meta.id.padEnd(44)} ${r.meta.severity.padEnd(8)} ${r.meta.cwe.join(",").padEnd(24)} ${r.meta.title}\n`);
         return 0;

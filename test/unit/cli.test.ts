@@ -56,3 +56,28 @@ app.get("/ping", (req, res) => {
     expect(vigil(["frobnicate"], dir).status).toBe(2);
   });
 });
+
+describe("vigil diff", () => {
+  const repo = mkdtempSync(join(tmpdir(), "vigil-diff-"));
+  const git = (...args: string[]) => spawnSync("git", args, { cwd: repo, encoding: "utf8" });
+  git("init", "-q");
+  git("config", "user.email", "t@example.com");
+  git("config", "user.name", "t");
+  const before = `const express = require("express");
+const { exec } = require("child_process");
+const app = express();
+app.get("/old", (req, res) => exec("ls " + req.query.dir, (e, out) => res.send(out)));
+`;
+  writeFileSync(join(repo, "server.js"), before);
+  git("add", ".");
+  git("commit", "-qm", "base");
+  writeFileSync(join(repo, "server.js"), before + `app.get("/new", (req, res) => exec("cat " + req.query.file, (e, out) => res.send(out)));\n`);
+  writeFileSync(join(repo, "added.js"), `const { execSync } = require("child_process");\nmodule.exports = (req) => execSync("rm -rf " + req.body.path);\n`);
+
+  it("reports only lines changed since the base (and new untracked files), not the old finding", () => {
+    const r = vigil(["diff", "--base", "HEAD"], repo);
+    expect(r.status).toBe(1);
+    const lines = r.stdout.split("\n").filter((l) => l.includes("command-injection")).map((l) => l.split(":").slice(0, 2).join(":"));
+    expect(lines).toEqual(["added.js:2", "server.js:5"]);
+  });
+});
