@@ -29,7 +29,7 @@ const CLASS_NAMES: Record<string, string> = {
   "CWE-352": "csrf", "CWE-307": "rate limit", "CWE-770": "rate limit", "CWE-434": "upload", "CWE-400": "resource limits",
   "CWE-611": "xxe", "CWE-502": "deserialization", "CWE-1333": "redos", "CWE-730": "redos", "CWE-185": "redos",
   "CWE-1321": "prototype pollution / mass assignment", "CWE-915": "prototype pollution / mass assignment",
-  "CWE-117": "log injection", "CWE-532": "sensitive logs", "CWE-209": "error disclosure", "CWE-943": "nosql", "CWE-1336": "template injection",
+  "CWE-117": "log injection", "CWE-312": "sensitive logs", "CWE-532": "sensitive logs", "CWE-209": "error disclosure", "CWE-943": "nosql", "CWE-1336": "template injection",
 };
 
 /** Folders whose rules are about browser / front-end framework code, not backend JS/TS. */
@@ -38,12 +38,26 @@ const SKIP_DIRS = /(^|\/)(angular|browser|jquery|react|vue|fbjs|monaco-editor|in
 const args = process.argv.slice(2);
 const root = args.find((a) => !a.startsWith("--") && args[args.indexOf(a) - 1] !== "--out");
 if (!root) {
-  console.error("usage: eval-annotated.ts <dir> [--out results.json] [--all]");
+  console.error("usage: eval-annotated.ts <dir> [--out results.json] [--all] [--codeql]");
   process.exit(2);
 }
 const outIdx = args.indexOf("--out");
 const outPath = outIdx >= 0 ? args[outIdx + 1] : join(tmpdir(), "vigil-eval-annotated.json");
 const includeAll = args.includes("--all");
+/**
+ * `--codeql`: the tree is a copy of github/codeql `javascript/ql/test/query-tests/Security/<CWE-nnn>/…` files. Markers
+ * sit on the flagged line itself (`// $ Alert`, `// $ Alert[js/…]`, `// $ MISSING: Alert`, `// NOT OK`, `// BAD` →
+ * positive; `// OK`, `// GOOD`, `// $ SPURIOUS: Alert`, `// $ TODO-SPURIOUS: Alert` → negative), or, in older tests, on
+ * a comment-only line right above it. The class CWE is the first `CWE-nnn` folder of the path.
+ */
+const codeqlMode = args.includes("--codeql");
+/** Folders that hold several CodeQL queries: the other CWEs those queries carry count for the same folder. */
+const CODEQL_FOLDER_EXTRA: Record<string, string[]> = {
+  "CWE-89": ["CWE-943"], // SqlInjection + NosqlInjection tests share CWE-089
+  "CWE-770": ["CWE-400"], // MissingRateLimiting + ResourceExhaustion share CWE-770
+  "CWE-400": ["CWE-1333", "CWE-730"], // ReDoS / polynomial ReDoS
+  "CWE-915": ["CWE-1321"], "CWE-1321": ["CWE-915"], // prototype pollution queries carry both
+};
 
 interface Annotation {
   file: string; // real path relative to root
@@ -106,7 +120,53 @@ function globalCweOf(ruleId: string): string[] | undefined {
 const isCommentOnly = (s: string): boolean => /^\s*(\/\/|\/\*|\*|\{\s*\/\*)/.test(s);
 const ANNOT = /^\s*(?:\/\/|\/\*|\{\s*\/\*)\s*(todoruleid|ruleid|todook|ok)\s*:\s*([\w.,\s-]+?)\s*(?:\*\/\s*\}?)?\s*$/;
 
+const CQ_POS = /^(?:\$\s*(?:TODO-)?(?:MISSING:\s*)?Alert\b|NOT OK\b|BAD\b)/;
+const CQ_NEG = /^(?:\$\s*(?:TODO-)?SPURIOUS:?\s*Alert\b|OK\b|GOOD\b)/;
+
+function codeqlAnnotationsOf(file: string, text: string): Annotation[] {
+  const lines = text.split(/\r?\n/);
+  const rel = relative(root!, file);
+  const folder = /(?:^|\/)(CWE-0*(\d+))(?:\/|$)/.exec(rel);
+  if (!folder) return [];
+  const cwe0 = `CWE-${folder[2]}`;
+  const cwe = [cwe0, ...(CODEQL_FOLDER_EXTRA[cwe0] ?? [])];
+  const out: Annotation[] = [];
+  const markerOf = (comment: string): boolean | undefined => {
+    const c = comment.trim();
+    return CQ_NEG.test(c) ? false : CQ_POS.test(c) ? true : undefined;
+  };
+  // Files written in the inline-expectation style use `// BAD: …` comment lines as prose section headers, not markers.
+  const inlineStyle = /\/\/\s*\$\s*(?:TODO-)?(?:MISSING:\s*|SPURIOUS:\s*)?Alert/.test(text);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    let positive: boolean | undefined;
+    let target = i;
+    const own = /^\s*\/\/(.*)$/.exec(line);
+    if (own) {
+      if (inlineStyle) continue;
+      positive = markerOf(own[1]);
+      if (positive === undefined) continue;
+      // An older-style marker on its own line annotates the next code line.
+      let j = i + 1;
+      while (j < lines.length && (!lines[j].trim() || isCommentOnly(lines[j]))) j++;
+      if (j >= lines.length) continue;
+      target = j;
+    } else {
+      // The trailing comment: the last `//` not inside a string literal's URL (good enough for these tests).
+      const idx = [...line.matchAll(/\/\/(?![^'"`]*['"`][^'"`]*$)/g)].map((m) => m.index!).pop();
+      if (idx === undefined) continue;
+      positive = markerOf(line.slice(idx + 2));
+      if (positive === undefined) continue;
+    }
+    out.push({ file: rel, line: target + 1, ruleId: `codeql:${folder[1]}`, positive, cwe, code: lines[target].trim() });
+  }
+  // A line marked both ways (e.g. a stacked comment) keeps the marker on the line itself: drop duplicates.
+  const seen = new Set<string>();
+  return out.filter((a) => (seen.has(`${a.line}`) ? false : (seen.add(`${a.line}`), true)));
+}
+
 function annotationsOf(file: string, text: string): Annotation[] {
+  if (codeqlMode) return codeqlAnnotationsOf(file, text);
   const lines = text.split(/\r?\n/);
   const cwes = cwesIn(dirname(file), yamlCache);
   const rel = relative(root!, file);

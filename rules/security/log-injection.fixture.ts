@@ -1,4 +1,6 @@
 import express from "express";
+import http from "node:http";
+import url from "node:url";
 import pino from "pino";
 import winston from "winston";
 import Fastify from "fastify";
@@ -26,6 +28,19 @@ app.get("/search", (req, res) => {
   // expect: security/log-injection
   console.error("lookup failed for %s", req.query.id);
   res.json([]);
+});
+
+http.createServer((req, res) => {
+  const parsed = url.parse(req.url ?? "/", true);
+  const tenant = parsed.query.tenant;
+  // expect: security/log-injection
+  console.warn(`unknown tenant ${tenant}`);
+  const ref = new URL(req.url ?? "/", "http://localhost").searchParams.get("ref");
+  // expect: security/log-injection
+  logger.info("referred by " + ref);
+  // ok: security/log-injection
+  console.info("GET " + req.url);
+  res.end();
 });
 
 fastify.get("/items/:id", async (request) => {

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { memberName, receiverOf, unwrap } from "../../src/core/ast.js";
+import { enclosingFunction, memberName, receiverOf, unwrap, walk } from "../../src/core/ast.js";
 import { interpolations } from "../../src/core/strings.js";
 import { type Taint, taintOf } from "../../src/core/taint.js";
 
@@ -32,7 +32,30 @@ function isLoggerCall(call: ts.CallExpression, imports: { resolveCall(c: ts.Call
 
 function messageTaint(arg: ts.Expression): Taint | undefined {
   const t = messageTaintInner(arg);
-  return t && !NO_NEWLINE_SOURCE.test(t.source) ? t : undefined;
+  return t && (!NO_NEWLINE_SOURCE.test(t.source) || decodedFromUrl(arg)) ? t : undefined;
+}
+
+/** `url.parse(req.url, true).query.x`, `new URL(req.url).searchParams.get(…)`, `querystring.parse(…)`: percent-decoded, so %0a becomes a line break. */
+const DECODED_QUERY = /\bparse\([^()]*\.url\b[^()]*,\s*true\s*\)[\s\S]*\.query\b|\.query\b[\s\S]*\bparse\([^()]*\.url\b[^()]*,\s*true\s*\)|\.searchParams\b|\b(querystring|qs)\.parse\(|\bdecodeURI(Component)?\(/;
+
+/** The text of an expression plus the initializers of the local variables it reads (a few hops), within its function. */
+function decodedFromUrl(arg: ts.Expression): boolean {
+  const fn = enclosingFunction(arg);
+  const texts: string[] = [];
+  const seen = new Set<string>();
+  const visit = (n: ts.Node, depth: number): void => {
+    texts.push(n.getText());
+    if (depth > 3 || !fn) return;
+    walk(n, (c) => {
+      if (!ts.isIdentifier(c) || seen.has(c.text)) return;
+      seen.add(c.text);
+      walk(fn, (d) => {
+        if (ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && d.name.text === c.text && d.initializer) visit(d.initializer, depth + 1);
+      });
+    });
+  };
+  visit(arg, 0);
+  return DECODED_QUERY.test(texts.join("\n"));
 }
 
 /** Tainted text that ends up in the log line: string builds, or a direct string-valued source. */
