@@ -59,20 +59,16 @@ export async function analyzeParallel(inputs: AnalysisInput[], options: AnalyzeO
         w.once("error", reject);
       }),
   );
-  const t0 = performance.now();
   const own = new Set(shares[0].paths);
   const local = analyze(inputs.map((i) => ({ ...i, context: !own.has(i.path) })), allRules, {
     ...plain, projectRules: false, walkContext: false, onProgress: (files, _t, findings) => progress(0, files, findings),
   });
-  const tLocal = performance.now();
   const shareResults = [local, ...(await Promise.all(remote))];
-  const tRemote = performance.now();
   // The cross-file rules, once, over what every thread collected: no file is parsed again here.
   const contributions: Contributions = {};
   for (const r of shareResults) for (const [rule, byPath] of Object.entries(r.contributions)) Object.assign((contributions[rule] ??= {}), byPath);
   const crossFile = analyze(inputs.map((i) => ({ ...i, context: true })), allRules, { ...plain, walkContext: false, contributions, projectFindingsInContext: true });
   const results = [...shareResults, crossFile];
-  if (process.env.VIGIL_TIMING) process.stderr.write(`timing: local share ${(tLocal - t0).toFixed(0)} ms, waited for workers ${(tRemote - tLocal).toFixed(0)} ms, cross-file ${(performance.now() - tRemote).toFixed(0)} ms\n`);
   return {
     findings: results.flatMap((r) => r.findings).sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.ruleId.localeCompare(b.ruleId)),
     suppressed: results.flatMap((r) => r.suppressed),
