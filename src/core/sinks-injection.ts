@@ -1,4 +1,5 @@
 import { ts } from "ts-morph";
+import { literalThroughVariables } from "./values.js";
 import { isFunctionLike, memberName, stringValue, unwrap } from "./ast.js";
 import { assignmentsTo, findDeclaration } from "./scope.js";
 import { directSource, parameterRole } from "./sources.js";
@@ -35,28 +36,14 @@ export function constantStringOf(expr: ts.Expression | undefined, depth = 0): st
   return undefined;
 }
 
-/** The object literal a value is (inline, or through a variable initialized with one). */
-export function objectLiteralOf(expr: ts.Expression | undefined, depth = 0): ts.ObjectLiteralExpression | undefined {
-  if (!expr || depth > 4) return undefined;
-  const e = unwrap(expr);
-  if (ts.isObjectLiteralExpression(e)) return e;
-  if (ts.isIdentifier(e)) {
-    const d = findDeclaration(e);
-    if (d && ts.isVariableDeclaration(d) && d.initializer) return objectLiteralOf(d.initializer, depth + 1);
-  }
-  return undefined;
+/** The object literal a value is (inline, or through variables initialized with one). */
+export function objectLiteralOf(expr: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
+  return literalThroughVariables(expr, ts.isObjectLiteralExpression, 4);
 }
 
-/** The array literal a value is (inline, or through a variable initialized with one). */
-export function arrayLiteralOf(expr: ts.Expression | undefined, depth = 0): ts.ArrayLiteralExpression | undefined {
-  if (!expr || depth > 4) return undefined;
-  const e = unwrap(expr);
-  if (ts.isArrayLiteralExpression(e)) return e;
-  if (ts.isIdentifier(e)) {
-    const d = findDeclaration(e);
-    if (d && ts.isVariableDeclaration(d) && d.initializer) return arrayLiteralOf(d.initializer, depth + 1);
-  }
-  return undefined;
+/** The array literal a value is (inline, or through variables initialized with one). */
+export function arrayLiteralOf(expr: ts.Expression | undefined): ts.ArrayLiteralExpression | undefined {
+  return literalThroughVariables(expr, ts.isArrayLiteralExpression, 4);
 }
 
 /** A property of an object literal (through variables, and one level of `...spread` of another literal). */

@@ -37,3 +37,18 @@ export function isConstantLike(expr: ts.Expression): boolean {
   }
   return false;
 }
+
+/**
+ * The literal of a given kind a value is: inline, or through `const x = …` initializers (at most `maxHops` variables),
+ * e.g. the options object of `session(opts)` declared a few lines above.
+ */
+export function literalThroughVariables<T extends ts.Expression>(expr: ts.Expression | undefined, isKind: (e: ts.Expression) => e is T, maxHops: number): T | undefined {
+  let e = expr && unwrap(expr);
+  for (let hops = 0; e; hops++) {
+    if (isKind(e)) return e;
+    if (!ts.isIdentifier(e) || hops >= maxHops) return undefined;
+    const d = findDeclaration(e);
+    e = d && ts.isVariableDeclaration(d) && d.initializer ? unwrap(d.initializer) : undefined;
+  }
+  return undefined;
+}

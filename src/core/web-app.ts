@@ -1,4 +1,5 @@
 import { ts } from "ts-morph";
+import { literalThroughVariables } from "./values.js";
 import { isFunctionLike, memberName, objectProperty, receiverOf, stringValue, unwrap, walk } from "./ast.js";
 import { findDeclaration, functionOfDeclaration } from "./scope.js";
 
@@ -164,17 +165,7 @@ export function routesIn(sf: ts.SourceFile): Route[] {
 
 /** The object literal an options argument stands for (inline or a local `const opts = {…}`). */
 export function objectLiteralOf(expr: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
-  if (!expr) return undefined;
-  const e = unwrap(expr);
-  if (ts.isObjectLiteralExpression(e)) return e;
-  if (ts.isIdentifier(e)) {
-    const d = findDeclaration(e);
-    if (d && ts.isVariableDeclaration(d) && d.initializer) {
-      const init = unwrap(d.initializer);
-      if (ts.isObjectLiteralExpression(init)) return init;
-    }
-  }
-  return undefined;
+  return literalThroughVariables(expr, ts.isObjectLiteralExpression, 1);
 }
 
 /** The property assignment node `name: …` of an object literal (for reporting on its line). */
