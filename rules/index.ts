@@ -30,6 +30,7 @@ import logInjection from "./security/log-injection.js";
 // security:crypto (helper) — new rules below this line
 import hardcodedSecret from "./security/hardcoded-secret.js";
 import weakCrypto from "./security/weak-crypto.js";
+import timingUnsafeComparison from "./security/timing-unsafe-comparison.js";
 import insecureRandomness from "./security/insecure-randomness.js";
 import jwtRule from "./security/jwt.js";
 import tlsVerificationDisabled from "./security/tls-verification-disabled.js";
@@ -89,6 +90,7 @@ export const allRules: readonly Rule[] = [
   // security:crypto (helper) — list entries below this line
   hardcodedSecret,
   weakCrypto,
+  timingUnsafeComparison,
   insecureRandomness,
   jwtRule,
   tlsVerificationDisabled,

@@ -141,3 +141,50 @@ app.get("/legacy/widget", (req, res) => {
   const html = new VM({ timeout: 100 }).run(widgetSource);
   res.send(html);
 });
+
+// ---- module loading, global dispatch, exposed DevTools ----
+import puppeteer from "puppeteer";
+import path from "node:path";
+
+const HANDLERS: Record<string, (p: unknown) => unknown> = { ping: () => "pong" };
+
+app.get("/plugins/:name", async (req, res) => {
+  // expect: security/code-injection
+  const plugin = require("./plugins/" + req.params.name);
+  // expect: security/code-injection
+  const locale = await import(`./locales/${req.query.lang}.js`);
+  // ok: security/code-injection
+  const fixed = require(path.join(__dirname, "plugins", "default.js"));
+  res.json({ plugin: !!plugin, locale: !!locale, fixed: !!fixed });
+});
+
+export function loadPlugin(modulePath: string) {
+  // ok: security/code-injection
+  return require(modulePath);
+}
+
+app.post("/rpc", (req, res) => {
+  // expect: security/code-injection
+  const out = (globalThis as any)[req.body.method](req.body.arg);
+  // ok: security/code-injection
+  const handler = HANDLERS[String(req.body.method)];
+  res.json({ out, handled: handler ? handler(req.body.arg) : null });
+});
+
+export function onWorkerMessage(data: string) {
+  const message = JSON.parse(data);
+  // expect: security/code-injection
+  const action = (global as any)[message.name];
+  action(message.payload);
+  // ok: security/code-injection
+  const known = (global as any)["structuredClone"](message.payload);
+  return known;
+}
+
+export async function startRenderer() {
+  // expect: security/code-injection
+  const exposed = await puppeteer.launch({ args: ["--no-sandbox", "--remote-debugging-address=0.0.0.0", "--remote-debugging-port=9222"] });
+  // ok: security/code-injection
+  const local = await puppeteer.launch({ args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+  return [exposed, local];
+}

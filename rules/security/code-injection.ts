@@ -1,10 +1,11 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { taintOf, type Taint } from "../../src/core/taint.js";
-import { isFunctionLike, memberName, receiverOf, unwrap } from "../../src/core/ast.js";
+import { enclosingFunction, isFunctionLike, memberName, receiverOf, unwrap, walk } from "../../src/core/ast.js";
 import { findDeclaration } from "../../src/core/scope.js";
-import { constantStringOf, isOperatorInput, objectLiteralOf, optionValue, parameterInput } from "../../src/core/sinks-injection.js";
-import { literalSkeleton } from "../../src/core/ast.js";
+import { arrayLiteralOf, constantStringOf, isOperatorInput, objectLiteralOf, optionValue, parameterInput } from "../../src/core/sinks-injection.js";
+import { literalPrefix, literalSkeleton } from "../../src/core/ast.js";
+import { BROWSER_MODULES } from "../../src/core/headless.js";
 import { interpolations } from "../../src/core/strings.js";
 import { isNumericLike } from "../../src/core/values.js";
 
@@ -40,13 +41,15 @@ export default defineRule({
     cwe: ["CWE-94", "CWE-95", "CWE-1336"],
     title: "Code or template evaluated from untrusted input",
     description:
-      "Data the caller controls is evaluated as JavaScript (eval, new Function, vm, string timers, vm2/sandbox) or compiled as a server-side template. " +
+      "Data the caller controls is evaluated as JavaScript (eval, new Function, vm, string timers, vm2/sandbox), compiled as a server-side template, " +
+      "picks the module that `require`/`import()` loads or the global function that is called, or a headless browser exposes its DevTools port (anyone reaching it runs script there). " +
       "An attacker runs arbitrary code in the server process: read secrets, spawn shells, pivot.",
     fix: "Never evaluate request data. Parse data with JSON.parse, look behaviour up in a map of allowed functions, and render fixed templates with user data passed as variables.",
   },
   create(ctx) {
     const weakOk = !ctx.file.isTest && !ctx.file.isScript;
     const imports = ctx.file.imports;
+    const browserFile = imports.hasModule(...BROWSER_MODULES);
 
     const report = (node: ts.Node, f: Finding | undefined, what: string, weak = true): void => {
       if (!f) return;
@@ -78,6 +81,13 @@ export default defineRule({
       if (name === "eval" && ts.isCallExpression(call)) {
         const global = ts.isIdentifier(callee) ? isGlobal(callee) : GLOBAL_OBJECTS.test(receiverOf(call)?.getText() ?? "");
         if (global) report(call, check(args[0]), "`eval` of a string built");
+        return;
+      }
+      // require(x) / import(x) of a module path the client picks: it loads and runs whatever file that names.
+      // Only request data counts: plugin loaders with parameter paths are normal in libraries and CLIs.
+      if (name === "require" && ts.isCallExpression(call) && ts.isIdentifier(callee) && isGlobal(callee) && args.length === 1) {
+        const t = constantStringOf(args[0]) === undefined ? taintOf(args[0], "code") : undefined;
+        if (t) report(call, { taint: t }, "Module loaded from a path built");
         return;
       }
       // new Function("a", body) / Function(body)
@@ -168,12 +178,95 @@ export default defineRule({
       }
     };
 
+    /** import(`./plugins/${req.query.name}`): as `require`, only request data counts. */
+    const dynamicImport = (call: ts.CallExpression): void => {
+      const t = call.arguments[0] && constantStringOf(call.arguments[0]) === undefined ? taintOf(call.arguments[0], "code") : undefined;
+      if (t) report(call, { taint: t }, "Module imported from a path built");
+    };
+
+    /**
+     * `global[name](arg)` / `const fn = globalThis[msg.fn]; fn(x)`: a global picked by outside data is called — eval,
+     * Function, setTimeout or process-level helpers are all reachable that way.
+     */
+    const globalMethod = (access: ts.ElementAccessExpression): void => {
+      if (ctx.file.isFrontend) return; // browser code: JSONP callbacks and the like, reviewed by front-end tools
+      const obj = unwrap(access.expression);
+      if (!ts.isIdentifier(obj) || !GLOBAL_OBJECTS.test(obj.text) || findDeclaration(obj)) return;
+      const key = access.argumentExpression;
+      if (constantStringOf(key) !== undefined || isNumericLike(key)) return;
+      if (!isCalled(access)) return;
+      const t = taintOf(key, "code");
+      if (t) return report(access, { taint: t }, `Global function \`${obj.text}[…]\` picked by a name`);
+      const p = parameterInput(key) ?? parsedMessageField(key);
+      if (p) report(access, { param: p }, `Global function \`${obj.text}[…]\` picked by a name taken`);
+    };
+
+    /** puppeteer.launch({ args: ["--remote-debugging-address=0.0.0.0"] }): DevTools lets whoever connects run code in the browser. */
+    const devtoolsFlags = (call: ts.CallExpression): void => {
+      if (!weakOk) return;
+      const r = imports.resolveCall(call);
+      if (!r?.module || !BROWSER_MODULES.includes(r.module) || !/^(launch|launchPersistentContext|launchServer)$/.test(r.name)) return;
+      const opts = call.arguments[r.name === "launchPersistentContext" ? 1 : 0];
+      const list = arrayLiteralOf(optionValue(opts, "args"));
+      for (const el of list?.elements ?? []) {
+        const flag = literalPrefix(unwrap(el as ts.Expression)) ?? "";
+        const m = /^--remote-debugging-(address|port|socket-name|targets)(?:=(.*))?/.exec(flag);
+        if (!m) continue;
+        const value = m[2] ?? "";
+        // Loopback address / port 0 (what puppeteer itself picks) are not an exposure on their own.
+        if (m[1] === "address" && /^(127\.|localhost$|::1$|\[::1\]$)/.test(value)) continue;
+        if (m[1] === "port" && value === "0" && ts.isStringLiteralLike(unwrap(el as ts.Expression))) continue;
+        ctx.report({
+          node: el,
+          severity: "warning",
+          message: `Headless browser started with \`--remote-debugging-${m[1]}\`: whoever reaches the DevTools endpoint${m[1] === "address" ? " (here on a non-loopback address)" : ""} can run script in the browser and read local files through it. Drop the flag, or use \`--remote-debugging-pipe\`.`,
+        });
+        return;
+      }
+    };
+
     return {
-      CallExpression: visit,
+      CallExpression(call) {
+        if (call.expression.kind === ts.SyntaxKind.ImportKeyword) return dynamicImport(call);
+        if (browserFile) devtoolsFlags(call);
+        visit(call);
+      },
       NewExpression: visit,
+      ElementAccessExpression: globalMethod,
     };
   },
 });
+
+/** The accessed value is called: `obj[k](…)`, or `const fn = obj[k]` and `fn(…)` in the same function. */
+function isCalled(access: ts.ElementAccessExpression): boolean {
+  let e: ts.Node = access;
+  while (e.parent && (ts.isParenthesizedExpression(e.parent) || ts.isAsExpression(e.parent) || ts.isNonNullExpression(e.parent))) e = e.parent;
+  const p = e.parent;
+  if (p && ts.isCallExpression(p) && p.expression === e) return true;
+  if (!p || !ts.isVariableDeclaration(p) || p.initializer !== e || !ts.isIdentifier(p.name)) return false;
+  const name = p.name.text;
+  const scope = enclosingFunction(p)?.body ?? p.getSourceFile();
+  let called = false;
+  walk(scope, (n) => {
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === name && findDeclaration(n.expression) === p) called = true;
+    return !called;
+  });
+  return called;
+}
+
+/** `msg.name` where `const msg = JSON.parse(data)`: a field of a message parsed from outside text. */
+function parsedMessageField(key: ts.Expression): string | undefined {
+  const k = unwrap(key);
+  if (!ts.isPropertyAccessExpression(k) && !ts.isElementAccessExpression(k)) return undefined;
+  let root: ts.Expression = unwrap(k.expression);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression);
+  if (!ts.isIdentifier(root)) return undefined;
+  const d = findDeclaration(root);
+  const init = d && ts.isVariableDeclaration(d) && d.initializer ? unwrap(d.initializer) : undefined;
+  const parsed = init && ts.isAwaitExpression(init) ? unwrap(init.expression) : init;
+  if (!parsed || !ts.isCallExpression(parsed) || parsed.expression.getText() !== "JSON.parse" || !parsed.arguments[0]) return undefined;
+  return constantStringOf(parsed.arguments[0]) === undefined ? k.getText() : undefined;
+}
 
 /** `const context = vm.createContext({ … })`: the object that was contextified. */
 function contextObject(expr: ts.Expression): ts.Expression {

@@ -67,6 +67,13 @@ if (app.get("env") === "production") {
 // ok: security/insecure-cookie
 app.use(session(sess));
 
+const adminSession: session.SessionOptions = {
+  secret: process.env.ADMIN_SESSION_SECRET!,
+  // expect: security/insecure-cookie
+  cookie: { secure: false, httpOnly: true, sameSite: "strict" },
+};
+app.use("/admin", session(adminSession));
+
 const base = { secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false };
 // expect: security/insecure-cookie
 app.use(session(Object.assign({ name: "app.sid" }, { cookie: { httpOnly: true, maxAge: 3600_000 } })));

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { hasSpread, isBooleanLiteral, memberName, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { hasSpread, isBooleanLiteral, memberName, propertyNameText, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
 import { findDeclaration } from "../../src/core/scope.js";
 import { objectLiteralOf, propertyNode } from "../../src/core/web-app.js";
 
@@ -152,8 +152,12 @@ export default defineRule({
         // Options written inline cannot be patched later (`opts.cookie.secure = true` under a production check).
         const laterSf = ts.isIdentifier(unwrap(args.at(-1)!)) ? sf : undefined;
         // Session middleware findings go on the `session(…)` call: that is where the configuration is reviewed.
+        // Options kept in a variable are the exception for an explicit `secure: false`: the call line does not show it, the property does.
+        const optionsElsewhere = ts.isIdentifier(unwrap(args.at(-1)!));
         const atCall = (p: Problem | undefined): void => {
-          if (p) ctx.report({ node: call, message: p.message, severity: p.severity });
+          if (!p) return;
+          const explicitFlag = ts.isPropertyAssignment(p.node) && /^(secure|httpOnly|httponly|sameSite|samesite)$/.test(propertyNameText(p.node.name) ?? "");
+          ctx.report({ node: optionsElsewhere && explicitFlag ? p.node : call, message: p.message, severity: p.severity });
         };
         if (r.module === "express-session" || r.module === "@fastify/session" || r.module === "fastify-session") {
           const cookieProp = [...parts].reverse().map((o) => propertyNode(o, "cookie")).find((p) => p);

@@ -5,6 +5,7 @@ import pino from "pino";
 import winston from "winston";
 import Fastify from "fastify";
 import { Controller, Get, Logger, Query } from "@nestjs/common";
+import chalk from "chalk";
 
 const app = express();
 app.use(express.json());
@@ -35,6 +36,8 @@ http.createServer((req, res) => {
   const tenant = parsed.query.tenant;
   // expect: security/log-injection
   console.warn(`unknown tenant ${tenant}`);
+  // expect: security/log-injection
+  console.info("tenant:", tenant);
   const ref = new URL(req.url ?? "/", "http://localhost").searchParams.get("ref");
   // expect: security/log-injection
   logger.info("referred by " + ref);
@@ -86,6 +89,21 @@ app.get("/page", (req, res) => {
   // ok: security/log-injection
   audit.info("page view", { path: req.path, page });
   res.send("ok");
+});
+
+const warn = console.warn;
+
+app.get("/greet", (req, res) => {
+  const name = String(req.query.name);
+  // expect: security/log-injection
+  console.log(chalk.green(`greeting ${name}`));
+  // expect: security/log-injection
+  warn("unknown visitor:", name);
+  // ok: security/log-injection
+  console.log(chalk.green("greeting sent"));
+  // ok: security/log-injection
+  warn("greeting for", name.replace(/[\r\n]/g, " "));
+  res.send("hi");
 });
 
 app.use((req, res, next) => {

@@ -3,6 +3,10 @@ import { defineRule } from "../../src/core/rule.js";
 import { enclosingFunction, memberName, receiverOf, unwrap, walk } from "../../src/core/ast.js";
 import { interpolations } from "../../src/core/strings.js";
 import { type Taint, taintOf } from "../../src/core/taint.js";
+import { findDeclaration } from "../../src/core/scope.js";
+
+/** Terminal styling libraries: they wrap text in ANSI codes and keep CR/LF, so the styled value is as dangerous as the raw one. */
+const STYLING_MODULES = new Set(["chalk", "colors", "colors/safe", "ansi-colors", "colorette", "kleur", "kleur/colors", "cli-color", "picocolors", "wrap-ansi", "slice-ansi", "cli-highlight", "cli-truncate", "strip-indent", "indent-string"]);
 
 const LOG_METHODS = new Set(["log", "info", "warn", "warning", "error", "debug", "trace", "fatal", "verbose", "silly", "notice", "critical", "crit", "alert", "emerg", "http"]);
 const LOGGER_NAME = /^(console|logger|log|logging|winston|pino|bunyan|signale|consola|audit|auditLog|\w*Logger|\w*logger|\w*Log)$/;
@@ -15,9 +19,22 @@ const NO_NEWLINE_SOURCE = /^[\w$]+(\.request|\.req)?\.(url|originalUrl|path|base
 /** Values a command-line tool receives from whoever runs it: printing them back is not a log forgery. */
 const CLI_SOURCE = /^(process\.(argv|env|stdin|execArgv)|argv|yargs|commander|program\.(args|opts))\b/;
 
-function isLoggerCall(call: ts.CallExpression, imports: { resolveCall(c: ts.CallExpression): { module?: string } | undefined }): boolean {
+type Imports = { resolveCall(c: ts.CallExpression): { module?: string } | undefined };
+
+/** `const log = console.log` / `const warn = logger.warn.bind(logger)`: a logging method taken as a value. */
+function isLoggerAlias(callee: ts.Identifier): boolean {
+  const d = findDeclaration(callee);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !(d.parent.flags & ts.NodeFlags.Const)) return false;
+  let init = unwrap(d.initializer);
+  if (ts.isCallExpression(init) && memberName(init.expression) === "bind") init = unwrap((init.expression as ts.PropertyAccessExpression).expression);
+  if (!ts.isPropertyAccessExpression(init) || !LOG_METHODS.has(init.name.text)) return false;
+  const owner = unwrap(init.expression);
+  return ts.isIdentifier(owner) && LOGGER_NAME.test(owner.text);
+}
+
+function isLoggerCall(call: ts.CallExpression, imports: Imports): boolean {
   const callee = unwrap(call.expression);
-  if (ts.isIdentifier(callee)) return imports.resolveCall(call)?.module === "debug";
+  if (ts.isIdentifier(callee)) return imports.resolveCall(call)?.module === "debug" || isLoggerAlias(callee);
   const name = memberName(callee);
   if (!name || !LOG_METHODS.has(name)) return false;
   const recv = receiverOf(call);
@@ -30,9 +47,9 @@ function isLoggerCall(call: ts.CallExpression, imports: { resolveCall(c: ts.Call
   return LOGGER_NAME.test(last) && last !== "console" || last === "console";
 }
 
-function messageTaint(arg: ts.Expression): Taint | undefined {
-  const t = messageTaintInner(arg);
-  return t && (!NO_NEWLINE_SOURCE.test(t.source) || decodedFromUrl(arg)) ? t : undefined;
+function messageTaint(arg: ts.Expression, imports: Imports): Taint | undefined {
+  const t = messageTaintInner(arg, imports);
+  return t && (!NO_NEWLINE_SOURCE.test(t.source) || decodedFromUrl(unstyled(arg, imports))) ? t : undefined;
 }
 
 /** `url.parse(req.url, true).query.x`, `new URL(req.url).searchParams.get(…)`, `querystring.parse(…)`: percent-decoded, so %0a becomes a line break. */
@@ -46,21 +63,34 @@ function decodedFromUrl(arg: ts.Expression): boolean {
   const visit = (n: ts.Node, depth: number): void => {
     texts.push(n.getText());
     if (depth > 3 || !fn) return;
-    walk(n, (c) => {
+    const follow = (c: ts.Node): void => {
       if (!ts.isIdentifier(c) || seen.has(c.text)) return;
       seen.add(c.text);
       walk(fn, (d) => {
         if (ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && d.name.text === c.text && d.initializer) visit(d.initializer, depth + 1);
       });
-    });
+    };
+    follow(n); // `console.log("user:", username)`: the argument itself is the variable (walk only visits children)
+    walk(n, follow);
   };
   visit(arg, 0);
   return DECODED_QUERY.test(texts.join("\n"));
 }
 
+/** `chalk.red(x)`, `kleur.blue().bold()(x)`, `wrapAnsi(colors.red(x), 20)` → `x`: styling keeps the line breaks. */
+function unstyled(arg: ts.Expression, imports: Imports): ts.Expression {
+  let a = unwrap(arg);
+  for (let i = 0; i < 6 && ts.isCallExpression(a) && a.arguments.length; i++) {
+    const m = imports.resolveCall(a)?.module;
+    if (!m || !STYLING_MODULES.has(m)) break;
+    a = unwrap(a.arguments[0]);
+  }
+  return a;
+}
+
 /** Tainted text that ends up in the log line: string builds, or a direct string-valued source. */
-function messageTaintInner(arg: ts.Expression): Taint | undefined {
-  const a = unwrap(arg);
+function messageTaintInner(arg: ts.Expression, imports: Imports): Taint | undefined {
+  const a = unstyled(arg, imports);
   if (ts.isObjectLiteralExpression(a) || ts.isArrayLiteralExpression(a)) return undefined; // structured fields are serialized
   if (ts.isTemplateExpression(a) || ts.isBinaryExpression(a) && a.operatorToken.kind === ts.SyntaxKind.PlusToken) {
     for (const part of interpolations(a)) {
@@ -101,7 +131,7 @@ export default defineRule({
         const name = memberName(call.expression);
         const args = name === "log" && call.arguments.length > 1 && /^['"](info|warn|error|debug|verbose|silly|http)['"]$/.test(call.arguments[0].getText()) ? call.arguments.slice(1) : call.arguments;
         for (const a of args) {
-          const t = messageTaint(a);
+          const t = messageTaint(a, ctx.file.imports);
           if (t && cliTool && CLI_SOURCE.test(t.source)) continue;
           if (t) {
             ctx.report({ node: call, message: `Log message includes \`${t.source}\` unneutralized: CR/LF in it forges log entries. Log it as a structured field or strip line breaks.` });

@@ -5,6 +5,8 @@ import path from "node:path";
 import fse from "fs-extra";
 import Fastify from "fastify";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import unzipper from "unzipper";
+import AdmZip from "adm-zip";
 
 const app = express();
 const fastify = Fastify();
@@ -150,3 +152,78 @@ export function serveTemplate() {
     next();
   };
 }
+
+export async function extractUpload(zipPath: string, dest: string) {
+  const dir = await unzipper.Open.file(zipPath);
+  for (const entry of dir.files) {
+    // expect: security/path-traversal
+    const target = path.join(dest, entry.path);
+    entry.stream().pipe(fs.createWriteStream(target));
+  }
+}
+
+export function extractPlugin(buffer: Buffer, pluginDir: string) {
+  const zip = new AdmZip(buffer);
+  for (const zipEntry of zip.getEntries()) {
+    const name = zipEntry.entryName;
+    // expect: security/path-traversal
+    fs.writeFileSync(path.resolve(pluginDir, name), zipEntry.getData());
+  }
+}
+
+export function extractStream(zipFile: string) {
+  fs.createReadStream(zipFile)
+    .pipe(unzipper.Parse())
+    .on("entry", (entry: unzipper.Entry) => {
+      const fileName = entry.path;
+      // expect: security/path-traversal
+      entry.pipe(fs.createWriteStream(fileName));
+    });
+}
+
+export function extractToOutput(archive: Buffer) {
+  unzipper.Parse().on("entry", (entry: unzipper.Entry) => {
+    const fileName = "output/" + entry.path;
+    // expect: security/path-traversal
+    entry.pipe(fs.createWriteStream(fileName));
+  }).end(archive);
+}
+
+export function extractSkippingDotDot(archive: Buffer) {
+  unzipper.Parse().on("entry", (entry: unzipper.Entry) => {
+    const fileName = entry.path;
+    if (fileName.indexOf("..") === -1) {
+      // ok: security/path-traversal
+      entry.pipe(fs.createWriteStream(fileName));
+    } else entry.autodrain();
+  }).end(archive);
+}
+
+export function extractChecked(buffer: Buffer, dest: string) {
+  const zip = new AdmZip(buffer);
+  for (const entry of zip.getEntries()) {
+    // ok: security/path-traversal
+    const target = path.resolve(dest, entry.entryName);
+    if (!target.startsWith(dest + path.sep)) throw new Error(`unsafe entry ${entry.entryName}`);
+    fs.writeFileSync(target, entry.getData());
+  }
+}
+
+export function extractFlat(buffer: Buffer, dest: string) {
+  const zip = new AdmZip(buffer);
+  for (const entry of zip.getEntries()) {
+    // ok: security/path-traversal
+    fs.writeFileSync(path.join(dest, path.basename(entry.entryName)), entry.getData());
+  }
+}
+
+const app2 = express();
+const VIEWS: Record<string, string> = { summary: "reports/summary", detail: "reports/detail" };
+app2.get("/reports/:kind", (req, res) => {
+  // expect: security/path-traversal
+  res.render(`reports/${req.params.kind}`, { user: req.user });
+});
+app2.get("/v2/reports/:kind", (req, res) => {
+  // ok: security/path-traversal
+  res.render(VIEWS[req.params.kind] ?? "reports/summary", { title: req.query.title });
+});

@@ -23,6 +23,11 @@ const FS_PATH_FUNCS = new Set([
 const FS_TWO_PATHS = new Set(["copyFile", "copyFileSync", "rename", "renameSync", "link", "linkSync", "symlink", "symlinkSync", "cp", "cpSync", "copy", "copySync", "move", "moveSync"]);
 const RESPONSE_FILE = new Set(["sendFile", "sendfile", "download"]);
 const RESPONSE_NAMES = /^(res|response|reply|resp|ctx\.res|h)$/;
+/** Archive readers whose entries carry a name chosen by whoever built the archive (zip slip). */
+const ARCHIVE_MODULES = ["unzipper", "yauzl", "yauzl-promise", "adm-zip", "tar", "tar-stream", "tar-fs", "jszip", "node-stream-zip", "unzip", "unzip-stream", "decompress", "zip-lib"];
+/** Entry properties holding the stored file name: unzipper/tar `entry.path`, yauzl `entry.fileName`, adm-zip `entry.entryName`, tar-stream `header.name`. */
+const ENTRY_NAME_PROPS = /^(path|fileName|filename|entryName)$/;
+const ENTRY_NAMES = /^(entry|zipEntry|tarEntry|archiveEntry|fileEntry|header|ent)$/i;
 
 export default defineRule({
   meta: {
@@ -43,6 +48,9 @@ export default defineRule({
     const joins: ts.CallExpression[] = [];
     /** Sink arguments already reported (joins inside them or flowing into them are covered). */
     const sinkArgs: ts.Expression[] = [];
+    /** path.join(dest, entry.path) of archive entries, judged after the walk (zip slip). */
+    const zipJoins: ts.CallExpression[] = [];
+    const readsArchives = weakOk && ARCHIVE_MODULES.some((m) => imports.hasModule(m));
 
     const checkSink = (call: ts.CallExpression, args: (ts.Expression | undefined)[], what: string): void => {
       for (const a of args) {
@@ -54,6 +62,13 @@ export default defineRule({
         ctx.report({ node: call, cwe: what === "`require`" ? ["CWE-22", "CWE-23", "CWE-73", "CWE-706"] : ["CWE-22", "CWE-23", "CWE-73"], message: `${what} with a path built from \`${t.source}\`: \`../\` or an absolute path escapes the intended directory. Use path.basename() or check the resolved path stays under the root.` });
         return;
       }
+    };
+
+    /** fs.createWriteStream(entry.path): an archive entry written under the name it carries (zip slip). */
+    const checkEntrySink = (call: ts.CallExpression, paths: (ts.Expression | undefined)[], fn: string): void => {
+      const name = paths.map((a) => a && archiveEntryName(a)).find(Boolean);
+      if (!name || checksEntryNames(call)) return;
+      ctx.report({ node: call, cwe: ["CWE-22", "CWE-23"], severity: "warning", message: `\`fs.${fn}\` with the archive entry name \`${name}\` (zip slip): an entry named \`../../app/server.js\` is written outside the target directory. Resolve it under the destination and check it stays there.` });
     };
 
     return {
@@ -75,12 +90,23 @@ export default defineRule({
 
         const r = imports.resolveCall(call);
         if (r?.module && FS_MODULES.includes(r.module)) {
-          if (FS_TWO_PATHS.has(r.name)) checkSink(call, [args[0], args[1]], `\`fs.${r.name}\``);
-          else if (FS_PATH_FUNCS.has(r.name)) checkSink(call, [args[0]], `\`fs.${r.name}\``);
+          const before = sinkArgs.length;
+          const paths = FS_TWO_PATHS.has(r.name) ? [args[0], args[1]] : FS_PATH_FUNCS.has(r.name) ? [args[0]] : [];
+          checkSink(call, paths, `\`fs.${r.name}\``);
+          if (sinkArgs.length === before && readsArchives) checkEntrySink(call, paths, r.name);
           return;
         }
         if (r?.module === "path" && (r.name === "join" || r.name === "resolve") && args.length) {
           if (taintOf(call, "path")) joins.push(call);
+          else if (readsArchives && args.slice(1).some((a) => archiveEntryName(a))) zipJoins.push(call);
+          return;
+        }
+        // res.render(view): Express resolves the view name under `views/`, so `../` renders any template-engine file (LFI).
+        if (name === "render" && args.length && RESPONSE_NAMES.test(receiverOf(call)?.getText() ?? "")) {
+          const t = taintOf(args[0], "path");
+          if (t && !isOperatorInput(ctx.file, t.source)) {
+            ctx.report({ node: call, cwe: ["CWE-22", "CWE-23", "CWE-706"], message: `View name built from \`${t.source}\` passed to \`res.render\`: Express resolves it as a file path under views/, so \`../\` renders (and evaluates) other files on the server. Map the request value to a fixed list of views.` });
+          }
           return;
         }
         // res.sendFile(p) / res.download(p): without a `root` option, Express serves any absolute path.
@@ -95,6 +121,16 @@ export default defineRule({
       },
       "SourceFile:exit"() {
         if (!weakOk) return;
+        for (const j of zipJoins) {
+          if (resultIsChecked(j) || checksEntryNames(j)) continue;
+          const name = j.arguments.slice(1).map(archiveEntryName).find(Boolean);
+          ctx.report({
+            node: j,
+            cwe: ["CWE-22", "CWE-23"],
+            severity: "warning",
+            message: `Extraction path built from the archive entry name \`${name}\` (zip slip): an entry named \`../../app/server.js\` is written outside the target directory. Check \`path.resolve(dest, name).startsWith(dest + path.sep)\` or skip entries containing \`..\`.`,
+          });
+        }
         for (const j of joins) {
           if (sinkArgs.some((a) => isInside(j, a))) continue;
           if (flowsIntoReported(j, sinkArgs) || resultIsChecked(j)) continue;
@@ -157,4 +193,31 @@ function resultIsChecked(j: ts.CallExpression): boolean {
   // Inline: path.join(…).startsWith(root)
   const p = j.parent;
   return !!p && ts.isPropertyAccessExpression(p) && /^(startsWith|indexOf)$/.test(p.name.text);
+}
+
+/**
+ * `entry.path` / `header.name` of an archive entry, directly, spliced into a string (`"out/" + entry.path`) or through
+ * a variable; the text of it, else undefined.
+ */
+function archiveEntryName(arg: ts.Expression, depth = 0): string | undefined {
+  const e = unwrap(arg);
+  if (depth > 2) return undefined;
+  if (ts.isIdentifier(e)) {
+    const d = findDeclaration(e);
+    return d && ts.isVariableDeclaration(d) && d.initializer ? archiveEntryName(d.initializer, depth + 1) : undefined;
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return archiveEntryName(e.left, depth + 1) ?? archiveEntryName(e.right, depth + 1);
+  if (ts.isTemplateExpression(e)) return e.templateSpans.map((sp) => archiveEntryName(sp.expression, depth + 1)).find(Boolean);
+  if (!ts.isPropertyAccessExpression(e)) return undefined;
+  const recv = unwrap(e.expression);
+  const recvName = ts.isIdentifier(recv) ? recv.text : ts.isPropertyAccessExpression(recv) ? recv.name.text : "";
+  if (ENTRY_NAME_PROPS.test(e.name.text) && ENTRY_NAMES.test(recvName)) return e.getText();
+  if (e.name.text === "name" && /^(header|entry|zipEntry|tarEntry)$/.test(recvName)) return e.getText();
+  return undefined;
+}
+
+/** The extracting function rejects traversal itself: `if (name.includes(".."))`, `isAbsolute`, a startsWith check, sanitize*. */
+function checksEntryNames(j: ts.CallExpression): boolean {
+  const fn = enclosingFunction(j);
+  return !!fn && /['"`]\.\.['"`/\\]|\bisAbsolute\b|\.startsWith\(|\bpath\.relative\(|\bsanitiz/i.test(fn.getText());
 }

@@ -65,6 +65,33 @@ app.use("/v2", (req, res, next) => {
   next();
 });
 
+app.get("/embed", (req, res) => {
+  const anyOrigin = "*";
+  // expect: security/permissive-cors
+  res.set("Access-Control-Allow-Origin", anyOrigin);
+  res.send("ok");
+});
+
+const partnerCors = {
+  // expect: security/permissive-cors
+  origin: "*",
+  methods: ["GET"],
+};
+app.use("/partner", cors(partnerCors));
+
+app.use("/embed-api", (req, res, next) => {
+  const requested = req.query.origin as string;
+  // expect: security/permissive-cors
+  cors({ origin: requested })(req, res, next);
+});
+
+const envCors = {
+  // ok: security/permissive-cors
+  origin: process.env.CORS_ORIGIN,
+  credentials: true,
+};
+app.use("/env", cors(envCors));
+
 app.get("/public/status", (req, res) => {
   // ok: security/permissive-cors
   res.set("Access-Control-Allow-Origin", "https://status.example.com");

@@ -2,6 +2,7 @@ import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { isBooleanLiteral, isFunctionLike, memberName, propertyNameText, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
 import { taintOf } from "../../src/core/taint.js";
+import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 import { objectLiteralOf, propertyNode } from "../../src/core/web-app.js";
 
 const CORS_MODULES = ["cors", "@koa/cors", "koa-cors", "koa2-cors", "@fastify/cors", "fastify-cors", "hono/cors", "@hono/cors"];
@@ -22,6 +23,8 @@ function originKind(expr: ts.Expression | undefined, moduleName: string): Origin
     const d = e.parent && findFunction(e);
     if (d) return callbackKind(d);
   }
+  // origin: req.headers.origin / a value parsed from the request URL: whatever the caller sends is allowed
+  if (taintOf(e, "any")) return "reflect";
   return ts.isArrayLiteralExpression(e) || ts.isRegularExpressionLiteral(e) ? "restricted" : "unknown";
 }
 
@@ -98,6 +101,8 @@ export default defineRule({
       if (originProp && !origin && !ts.isMethodDeclaration(originProp)) return;
       const kind = originProp && ts.isMethodDeclaration(originProp) ? callbackKind(originProp) : originKind(origin, moduleName);
       const creds = isCredentialsTrue(obj);
+      // Options kept in a variable: the `origin` line shows the policy, the `cors(opts)` call does not.
+      if (opts && ts.isIdentifier(unwrap(opts)) && originProp) node = originProp;
       if (creds && (kind === "any" || kind === "reflect")) {
         ctx.report({ node, message: `CORS ${kind === "reflect" ? "reflects any request Origin" : "allows any origin"} together with \`credentials: true\`: any website can make authenticated requests and read the responses.` });
       } else if (kind === "reflect" && originProp) {
@@ -109,7 +114,7 @@ export default defineRule({
 
     const checkHeader = (node: ts.Node, value: ts.Expression, siblings: ts.Node): void => {
       const v = unwrap(value);
-      const s = stringValue(v);
+      const s = stringValue(v) ?? constantString(v);
       const fn = siblings;
       const credsNearby = fileAllowsCredentials || /allow-credentials['"`]\s*[,:]\s*(true|['"`]true)/i.test(fn.getText());
       if (s === "*") {
@@ -183,6 +188,14 @@ export default defineRule({
     };
   },
 });
+
+/** `const allowed = "*"; res.set("Access-Control-Allow-Origin", allowed)`: a local never reassigned, holding a literal. */
+function constantString(e: ts.Expression): string | undefined {
+  if (!ts.isIdentifier(e)) return undefined;
+  const d = findDeclaration(e);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || assignmentsTo(d).length) return undefined;
+  return stringValue(d.initializer);
+}
 
 function enclosing(n: ts.Node): ts.Node {
   for (let p = n.parent; p; p = p.parent) if (isFunctionLike(p)) return p;

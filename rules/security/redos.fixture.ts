@@ -5,10 +5,11 @@ import { Controller, Get, Query } from "@nestjs/common";
 
 const app = express();
 
-// expect: security/redos
+// reported where request data is matched against it (below)
 const EMAIL = /^([a-zA-Z0-9])(([\-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}(([a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$/;
-// expect: security/redos
 const TAGS = new RegExp("^(\\w+\\s?)*$");
+// expect: security/redos
+const INDENTED = /^(\s*\w+)+:/;
 // ok: security/redos
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 // ok: security/redos
@@ -17,12 +18,15 @@ const CSV_LIST = /^\s*\w+(?:\s*,\s*\w+)*\s*$/;
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
 
 app.post("/signup", (req, res) => {
+  // expect: security/redos
   if (!EMAIL.test(req.body.email)) return res.status(400).send("bad email");
   // expect: security/redos
   if (/^(\d+)+$/.test(req.body.phone)) return res.status(400).send("bad phone");
   // expect: security/redos
   const quoted = /"((?:.|\s)*)"/.exec(req.body.bio);
-  res.json({ ok: TAGS.test(req.body.tags), quoted });
+  // expect: security/redos
+  const tagsOk = TAGS.test(req.body.tags);
+  res.json({ ok: tagsOk, quoted });
 });
 
 app.get("/search", (req, res) => {
@@ -55,4 +59,28 @@ export class UserController {
 export function parseHeader(h: string) {
   // ok: security/redos
   return /^(?:[^"\\]|\\.)*$/.test(h) && /(a|b|c)+/.test(h);
+}
+
+export function parseYamlKeys(text: string) {
+  return text.split("\n").filter((l) => INDENTED.test(l));
+}
+
+export function startsWithPrefix(prefix: string, names: string[]) {
+  // ok: security/redos
+  const re = new RegExp(`^${escapeStringRegexp(prefix)}`);
+  const escaped = _.escapeRegExp(prefix);
+  // ok: security/redos
+  const re2 = new RegExp("^" + escaped + "-\\d+$");
+  return names.filter((n) => re.test(n) || re2.test(n));
+}
+
+export function wordsEndingWith(suffix: string, text: string) {
+  // ok: security/redos
+  const re = new RegExp("\\b\\w+" + suffix + "\\b", "g");
+  return text.match(re) ?? [];
+}
+
+export function compileFilter(pattern: string, flags: string) {
+  // ok: security/redos
+  return new RegExp(pattern, flags);
 }

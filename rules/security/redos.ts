@@ -1,7 +1,8 @@
 import { ts } from "ts-morph";
 import safeRegex from "safe-regex2";
 import { defineRule } from "../../src/core/rule.js";
-import { memberName, stringValue, unwrap } from "../../src/core/ast.js";
+import { memberName, receiverOf, stringValue, unwrap } from "../../src/core/ast.js";
+import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 import { catastrophicBacktracking, type RedosKind } from "../../src/core/regex.js";
 import { taintOf } from "../../src/core/taint.js";
 
@@ -33,9 +34,13 @@ export default defineRule({
     fix: "Rewrite the pattern without nested quantifiers (`(a+)+` → `a+`), make alternatives disjoint, bound input length, or use RE2 (`re2` package). Escape user text before building a RegExp (`_.escapeRegExp`).",
   },
   create(ctx) {
+    /** Catastrophic literals / constant constructors, reported at exit unless a use with request data was reported instead. */
+    const definitions: { node: ts.Node; source: string; kind: RedosKind }[] = [];
+    const usedWithRequestData = new Set<ts.Node>();
+
     const checkConstant = (node: ts.Node, source: string, flags: string): void => {
       const kind = problem(source, flags);
-      if (kind) ctx.report({ node, severity: "warning", message: `Regular expression \`/${source.slice(0, 60)}/\` has ${describe(kind)}: a crafted input makes it run for a very long time (ReDoS).` });
+      if (kind) definitions.push({ node, source, kind });
     };
     const checkConstructor = (call: ts.CallExpression | ts.NewExpression): void => {
       const callee = unwrap(call.expression);
@@ -46,7 +51,20 @@ export default defineRule({
       if (src !== undefined) return checkConstant(call, src, stringValue(flagsArg) ?? "");
       if (ts.isRegularExpressionLiteral(unwrap(pattern))) return;
       const t = taintOf(pattern, "regex");
-      if (t) ctx.report({ node: call, message: `Regular expression built from \`${t.source}\`: an attacker can supply a catastrophic pattern (ReDoS) or change what it matches. Escape the text (\`_.escapeRegExp\`) or avoid a regex.` });
+      if (t) return ctx.report({ node: call, message: `Regular expression built from \`${t.source}\`: an attacker can supply a catastrophic pattern (ReDoS) or change what it matches. Escape the text (\`_.escapeRegExp\`) or avoid a regex.` });
+    };
+    /** `re.test(x)` / `s.match(re)` where re is a catastrophic regex and the subject comes from the request. */
+    const checkApplied = (call: ts.CallExpression, name: string): void => {
+      const recv = receiverOf(call);
+      const [regex, subject] = APPLY_METHODS.has(name) ? [recv, call.arguments[0]] : SUBJECT_METHODS.has(name) ? [call.arguments[0], recv] : [undefined, undefined];
+      const def = regex && definitionOf(regex);
+      if (!def || !subject) return;
+      const found = definitions.find((d) => d.node === def) ?? constantProblem(def);
+      if (!found) return;
+      const t = taintOf(subject, "any");
+      if (!t) return;
+      usedWithRequestData.add(def);
+      ctx.report({ node: call, message: `\`${t.source}\` is matched against \`/${found.source.slice(0, 60)}/\`, which has ${describe(found.kind)}: one crafted request pins the event loop (ReDoS). Rewrite the pattern or bound the input length.` });
     };
     return {
       RegularExpressionLiteral(lit) {
@@ -57,14 +75,54 @@ export default defineRule({
       CallExpression(call) {
         checkConstructor(call);
         const name = memberName(call.expression);
-        if (!name || !STRING_REGEX_METHODS.has(name) || !ts.isPropertyAccessExpression(unwrap(call.expression))) return;
+        if (!name || !ts.isPropertyAccessExpression(unwrap(call.expression))) return;
+        checkApplied(call, name);
+        if (!STRING_REGEX_METHODS.has(name)) return;
         const arg = call.arguments[0];
-        if (!arg || ts.isRegularExpressionLiteral(unwrap(arg)) || stringValue(arg) !== undefined) return;
+        if (!arg || ts.isRegularExpressionLiteral(unwrap(arg)) || stringValue(arg) !== undefined || definitionOf(arg)) return;
         const a = unwrap(arg);
         if (ts.isNewExpression(a) || (ts.isCallExpression(a) && memberName(a.expression) === "RegExp")) return; // reported at the constructor
         const t = taintOf(arg, "regex");
         if (t) ctx.report({ node: call, message: `\`.${name}()\` turns \`${t.source}\` into a regular expression: an attacker can supply a catastrophic pattern (ReDoS).` });
       },
+      "SourceFile:exit"() {
+        for (const d of definitions) {
+          if (usedWithRequestData.has(d.node)) continue; // reported where the request data meets it
+          ctx.report({ node: d.node, severity: "warning", message: `Regular expression \`/${d.source.slice(0, 60)}/\` has ${describe(d.kind)}: a crafted input makes it run for a very long time (ReDoS).` });
+        }
+      },
     };
   },
 });
+
+/** Methods of a RegExp that run it on their argument, and string methods that run their regex argument on the string. */
+const APPLY_METHODS = new Set(["test", "exec"]);
+const SUBJECT_METHODS = new Set(["match", "matchAll", "search", "replace", "replaceAll", "split"]);
+
+/** The regex literal or constant `new RegExp("…")` an expression is: inline, or a never-reassigned variable initialized with one. */
+function definitionOf(expr: ts.Expression): ts.Node | undefined {
+  let e = unwrap(expr);
+  if (ts.isIdentifier(e)) {
+    const d = findDeclaration(e);
+    if (!d || !ts.isVariableDeclaration(d) || !d.initializer || assignmentsTo(d).length) return undefined;
+    e = unwrap(d.initializer);
+  }
+  if (ts.isRegularExpressionLiteral(e)) return e;
+  if ((ts.isNewExpression(e) || ts.isCallExpression(e)) && ts.isIdentifier(unwrap(e.expression)) && (unwrap(e.expression) as ts.Identifier).text === "RegExp" && stringValue(e.arguments?.[0]) !== undefined) return e;
+  return undefined;
+}
+
+/** The problem of a regex definition visited later than its use (hoisted functions, class fields). */
+function constantProblem(def: ts.Node): { source: string; kind: RedosKind } | undefined {
+  let source: string | undefined;
+  let flags = "";
+  if (ts.isRegularExpressionLiteral(def)) {
+    const m = /^\/(.*)\/([a-z]*)$/s.exec(def.text);
+    if (m) [source, flags] = [m[1], m[2]];
+  } else if (ts.isNewExpression(def) || ts.isCallExpression(def)) {
+    source = stringValue(def.arguments?.[0]);
+    flags = stringValue(def.arguments?.[1]) ?? "";
+  }
+  const kind = source === undefined ? undefined : problem(source, flags);
+  return kind && source !== undefined ? { source, kind } : undefined;
+}

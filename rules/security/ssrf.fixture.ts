@@ -175,3 +175,90 @@ app.post("/probe", (req, res) => {
   // ok: security/ssrf
   net.connect(6379, "cache.internal", () => res.sendStatus(204));
 });
+
+// ---- headless sinks fed by values the code does not fix (warnings) ----
+import phantom from "phantom";
+import wkhtmltoimage from "wkhtmltoimage";
+
+const REPORT_ORIGIN = process.env.REPORT_ORIGIN ?? "http://localhost:3000";
+const ALLOWED_PREVIEW_HOSTS = new Set(["docs.example.com"]);
+
+export async function screenshotPage(page: Page, targetUrl: string) {
+  // expect: security/ssrf
+  await page.goto(targetUrl, { waitUntil: "load" });
+  return page.screenshot();
+}
+
+export async function renderHtmlToPdf(page: Page, html: string, logoUrl: string) {
+  // expect: security/ssrf
+  await page.setContent(html);
+  // expect: security/ssrf
+  await page.evaluate((src) => fetch(src).then((r) => r.blob()), logoUrl);
+  // expect: security/ssrf
+  await page.evaluate(`document.body.dataset.theme = "${logoUrl}"`);
+  return page.pdf();
+}
+
+export async function invoicePdf(page: Page, invoiceId: string, data: object, selector: string) {
+  // ok: security/ssrf
+  await page.goto(`${REPORT_ORIGIN}/invoices/${invoiceId}`);
+  // ok: security/ssrf
+  await page.goto(`http://localhost:3000/invoices/${invoiceId}/print`);
+  // ok: security/ssrf
+  await page.evaluate(`window.__INVOICE__ = ${JSON.stringify(data)}`);
+  // ok: security/ssrf
+  const total = await page.evaluate((sel) => document.querySelector(sel)?.textContent, selector);
+  // ok: security/ssrf
+  await page.setContent(await renderInvoiceTemplate(data));
+  return total;
+}
+
+export async function previewDoc(page: Page, docUrl: string) {
+  if (!ALLOWED_PREVIEW_HOSTS.has(new URL(docUrl).hostname)) throw new Error("host not allowed");
+  // ok: security/ssrf
+  await page.goto(docUrl);
+}
+
+export async function phantomSnapshot(address: string) {
+  const instance = await phantom.create();
+  const page = await instance.createPage();
+  // expect: security/ssrf
+  const status = await page.open(address);
+  // ok: security/ssrf
+  await page.open("https://status.example.com/");
+  await instance.exit();
+  return status;
+}
+
+export async function cdpScript(snippet: string) {
+  const client = await CDP();
+  const { Runtime } = client;
+  // expect: security/ssrf
+  await Runtime.evaluate({ expression: "document.querySelector('" + snippet + "').click()" });
+  // ok: security/ssrf
+  await Runtime.compileScript({ expression: "document.title", sourceURL: "", persistScript: false, executionContextId: 1 });
+}
+
+export function exportImage(pageUrl: string) {
+  // expect: security/ssrf
+  return wkhtmltoimage.generate(pageUrl, { output: "out.jpg" });
+}
+
+export function exportReport(reportId: string) {
+  // ok: security/ssrf
+  return wkhtmltopdf(`${REPORT_ORIGIN}/reports/${reportId}`, { pageSize: "A4" });
+}
+
+declare function renderInvoiceTemplate(data: object): Promise<string>;
+
+// vigil-fixture-file: src/pdf/sandboxed-render.ts
+import type { Page as SandboxedPage } from "puppeteer";
+
+// Every request of the page is intercepted and blocked: rendering caller HTML cannot reach the network.
+export async function renderOffline(page: SandboxedPage, html: string) {
+  await page.setRequestInterception(true);
+  page.on("request", (r) => r.abort());
+  // ok: security/ssrf
+  await page.setContent(html, { waitUntil: "load" });
+  return page.pdf();
+}

@@ -5,21 +5,26 @@ import type { ImportTable } from "../../src/core/imports.js";
 import { findDeclaration } from "../../src/core/scope.js";
 import { taintOf } from "../../src/core/taint.js";
 import { urlTargetTaint } from "../../src/core/urls.js";
+import { BROWSER_MODULES, CDP_MODULES, nonConstantPart, pageSideUses } from "../../src/core/headless.js";
 
 const HTTP_VERBS = new Set(["get", "post", "put", "patch", "delete", "del", "head", "options", "request", "stream", "paginate", "postForm", "putForm", "patchForm", "fetch", "curl", "json", "text", "buffer"]);
 const FETCH_MODULES = new Set(["node-fetch", "cross-fetch", "isomorphic-fetch", "isomorphic-unfetch", "make-fetch-happen", "undici", "ofetch", "ky", "phin", "urllib", "minipass-fetch", "@vercel/fetch"]);
 const CLIENT_MODULES = new Set(["axios", "got", "request", "request-promise", "request-promise-native", "postman-request", "needle", "superagent", "bent", "wreck", "@hapi/wreck", "simple-get", "httpie", "centra", ...FETCH_MODULES]);
 const NODE_HTTP = new Set(["http", "https", "http2"]);
-const BROWSER_MODULES = ["puppeteer", "puppeteer-core", "puppeteer-extra", "playwright", "playwright-core", "@playwright/test", "playwright-chromium", "chrome-aws-lambda", "@sparticuz/chromium", "phantom", "node-horseman"];
-const CDP_MODULES = ["chrome-remote-interface"];
 /** Headless-browser page methods that navigate to a URL. */
 const BROWSER_NAVIGATE = new Set(["goto", "open", "openUrl"]);
 /** Headless-browser page methods whose string argument becomes page HTML or script run inside the browser (with its network access). */
 const BROWSER_CONTENT = new Set(["setContent", "evaluate", "evaluateOnNewDocument", "addInitScript", "evaluateJavaScript", "evaluateHandle", "addScriptTag", "includeJs", "injectJs"]);
 /** Receivers that are pages/frames/contexts when the client could not be resolved (a page passed in as a parameter). */
 const PAGE_RECEIVER = /^(page|frame|tab|context|browserContext|ctx|p|\w*Page|\w*Frame|\w*Context)$/;
+/** Receivers surely named for a page/frame/browser context (not Koa's `ctx` or a one-letter name). */
+const PAGE_NAME = /^(page|frame|tab|context|browserContext|\w+Page|\w+Frame|\w+Context)$/;
 /** What the page-side function of `page.evaluate(fn, arg)` can do with its argument to reach the network or the DOM. */
 const PAGE_SIDE_SINK = /\b(fetch|XMLHttpRequest|location|open|src|href|innerHTML|outerHTML|write|eval|Function|import|sendBeacon|WebSocket)\b/;
+/** Parameter names that hold a page function (`pageFunction`, `fn`), not script text: wrappers pass them through. */
+const FUNCTION_NAME = /^(fn|func|callback|cb|handler|pageFunction|pageFn|\w+(Fn|Func|Function|Callback|Handler))$/;
+/** The page's requests are filtered by the code (puppeteer request interception, playwright routes for every URL). */
+const INTERCEPTS_REQUESTS = /\.setRequestInterception\(\s*true\s*\)|\.route\(\s*(["'`])\*\*(\/\*)?\1/;
 /** Option names that decide where the request goes. */
 const URL_OPTIONS = ["url", "uri", "baseURL", "baseUrl", "prefixUrl", "host", "hostname", "origin"];
 
@@ -77,7 +82,8 @@ export default defineRule({
     description:
       "The server makes an HTTP request or socket connection, opens a page in a headless browser (puppeteer, playwright, phantom, " +
       "chrome-remote-interface, wkhtmltopdf), or renders/evaluates client HTML or script in such a browser, and the scheme/host or content comes from the request. " +
-      "An attacker can make it call internal services, cloud metadata endpoints (169.254.169.254) or other hosts on the private network.",
+      "An attacker can make it call internal services, cloud metadata endpoints (169.254.169.254) or other hosts on the private network. " +
+      "Browser navigation, page HTML/script and renderer input that is not a constant (a parameter, an unseen global) is reported as a warning: whoever supplies it steers the server's browser.",
     fix: "Fix the host in code (`https://api.example.com/items/${encodeURIComponent(id)}`) or check the parsed URL's host against an allow-list before the request; block private and link-local addresses.",
   },
   create(ctx) {
@@ -86,6 +92,11 @@ export default defineRule({
     const cdpFile = imports.hasModule(...CDP_MODULES);
     const wkFile = imports.hasModule("wkhtmltopdf", "wkhtmltoimage");
     const report = (call: ts.Node, msg: string) => ctx.report({ node: call, message: msg });
+    // Findings for values that are not constants but not traced to a request either: server code only, as warnings.
+    // A file that intercepts the page's requests (`setRequestInterception(true)`, `page.route("**/*", …)`) decides
+    // itself what the browser may reach: only request data is reported there.
+    const weakOk = ctx.file.isServerCode && !INTERCEPTS_REQUESTS.test(ctx.file.text);
+    const weakReport = (call: ts.Node, msg: string) => ctx.report({ node: call, severity: "warning", message: msg });
     const requestMsg = (src: string) => `Outgoing request to a URL taken from \`${src}\`: an attacker can point the server at internal hosts. Fix the host or check it against an allow-list.`;
     const browserMsg = (src: string, what: string) =>
       `${what} built from \`${src}\` in a headless browser on the server: the attacker's HTML/script runs with the server's network access (internal hosts, cloud metadata, file:// URLs). Render only code-chosen content, or escape the data and block requests to private hosts.`;
@@ -123,64 +134,84 @@ export default defineRule({
         const domain = r?.module ? r.path.at(-2) : recvName;
         const opts = call.arguments[0] && unwrap(call.arguments[0]);
         const field = (n: string) => (opts && ts.isObjectLiteralExpression(opts) ? objectProperty(opts, n) : undefined);
-        if (domain === "Page" && name === "navigate") {
-          const u = field("url");
-          const t = u && urlTargetTaint(u, "url", "request");
-          if (t) report(call, `Headless browser navigates to a URL taken from \`${t.source}\`: an attacker can point the server's browser at internal hosts or file:// URLs. Fix the host or check it against an allow-list.`);
-          return !!t;
-        }
+        if (domain === "Page" && name === "navigate") return navigation(call, field("url"));
         const key = domain === "Runtime" && (name === "evaluate" || name === "compileScript") ? ["expression"]
           : domain === "Page" && name === "printToPDF" ? ["headerTemplate", "footerTemplate"]
           : domain === "Page" && name === "setDocumentContent" ? ["html"]
           : undefined;
-        if (key) {
-          for (const k of key) {
-            const v = field(k);
-            const t = v && taintOf(v, "code");
-            if (t) {
-              report(call, browserMsg(t.source, k === "expression" ? "Script" : "HTML"));
-              return true;
-            }
-          }
-          return false;
-        }
+        if (key) return key.some((k) => pageContent(call, field(k), k === "expression" ? "Script" : "HTML"));
       }
       if (!browserFile) return false;
       const resolved = !!r?.module && BROWSER_MODULES.includes(r.module);
       if (!resolved && !(recvName && PAGE_RECEIVER.test(recvName))) return false;
       if (r?.module && !resolved) return false;
+      // Weak (non-constant) findings need a receiver that is surely a page: a resolved one or one named like a page.
+      const surelyPage = resolved || (!!recvName && PAGE_NAME.test(recvName));
       const a0 = call.arguments[0];
       if (!a0) return false;
-      if (BROWSER_NAVIGATE.has(name)) {
-        const t = urlTargetTaint(a0, "url", "request");
-        if (t) report(call, `Headless browser navigates to a URL taken from \`${t.source}\`: an attacker can point the server's browser at internal hosts or file:// URLs. Fix the host or check it against an allow-list.`);
-        return !!t;
-      }
+      if (BROWSER_NAVIGATE.has(name)) return navigation(call, a0, surelyPage);
       // phantom: page.property('content', html)
-      if (name === "property" && stringValue(a0) === "content" && call.arguments[1]) {
-        const t = taintOf(call.arguments[1], "code");
-        if (t) report(call, browserMsg(t.source, "Page content"));
-        return !!t;
-      }
+      if (name === "property" && stringValue(a0) === "content" && call.arguments[1]) return pageContent(call, call.arguments[1], "Page content", surelyPage);
       if (!BROWSER_CONTENT.has(name)) return false;
       const fn = unwrap(a0);
-      if (isFunctionLike(fn)) {
-        // page.evaluate((u) => fetch(u), req.query.url): data handed to page-side code that requests or renders it
-        if (!call.arguments.slice(1).length || !PAGE_SIDE_SINK.test(fn.getText())) return false;
-        for (const a of call.arguments.slice(1)) {
+      if (isFunctionLike(fn)) return pageSideArguments(call, fn, surelyPage);
+      // page.addScriptTag({ content }) / ({ url })
+      const scriptOpt = ts.isObjectLiteralExpression(fn) ? objectProperty(fn, "content") ?? objectProperty(fn, "url") ?? objectProperty(fn, "path") : undefined;
+      if (ts.isObjectLiteralExpression(fn) && !scriptOpt) return false;
+      // evaluate(pageFunction) in a wrapper: a function value passed through, not script text.
+      if (!scriptOpt && ts.isIdentifier(fn) && FUNCTION_NAME.test(fn.text) && !taintOf(fn, "code")) return false;
+      return pageContent(call, scriptOpt ?? a0, name === "setContent" ? "Page HTML" : "Script", surelyPage);
+    }
+
+    /** The browser navigates to `url`: a request source is an error; a value the code does not fix, a warning. */
+    function navigation(call: ts.CallExpression, url: ts.Expression | undefined, weak = true): boolean {
+      if (!url) return false;
+      const t = urlTargetTaint(url, "url", "request");
+      if (t) {
+        report(call, `Headless browser navigates to a URL taken from \`${t.source}\`: an attacker can point the server's browser at internal hosts or file:// URLs. Fix the host or check it against an allow-list.`);
+        return true;
+      }
+      const part = weak && weakOk ? nonConstantPart(url, "url", imports) : undefined;
+      if (part) weakReport(call, `Headless browser navigates to a URL that is not a constant (\`${part}\`): if it can carry client data, the server's browser can be pointed at internal hosts, cloud metadata or file:// URLs. Fix the host in code or check the URL against an allow-list.`);
+      return !!part;
+    }
+
+    /** `html`/`script` becomes page HTML or runs as page script. */
+    function pageContent(call: ts.CallExpression, value: ts.Expression | undefined, what: string, weak = true): boolean {
+      if (!value || isFunctionLike(unwrap(value))) return false;
+      const t = taintOf(value, "code");
+      if (t) {
+        report(call, browserMsg(t.source, what));
+        return true;
+      }
+      const part = weak && weakOk ? nonConstantPart(value, "code", imports) : undefined;
+      if (part) weakReport(call, `${what} of a headless browser on the server is not a constant (\`${part}\`): if it can carry client data, that HTML/script runs with the server's network access (internal hosts, cloud metadata, file:// URLs). Render only code-chosen content, or escape the data.`);
+      return !!part;
+    }
+
+    /** page.evaluate((u) => fetch(u), value): data handed to page-side code that requests or renders it. */
+    function pageSideArguments(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration, weak: boolean): boolean {
+      const args = call.arguments.slice(1);
+      if (!args.length) return false;
+      if (PAGE_SIDE_SINK.test(fn.getText())) {
+        for (const a of args) {
           const t = taintOf(a, "code");
           if (t) {
             report(call, browserMsg(t.source, "Argument of page-side code"));
             return true;
           }
         }
-        return false;
       }
-      // page.addScriptTag({ content }) / ({ url })
-      const scriptOpt = ts.isObjectLiteralExpression(fn) ? objectProperty(fn, "content") ?? objectProperty(fn, "url") ?? objectProperty(fn, "path") : undefined;
-      const t = taintOf(scriptOpt ?? a0, "code");
-      if (t) report(call, browserMsg(t.source, name === "setContent" ? "Page HTML" : "Script"));
-      return !!t;
+      if (!weak || !weakOk) return false;
+      for (let i = 0; i < args.length; i++) {
+        // Only where the page-side function requests, navigates to or runs the argument: reading or comparing it is harmless.
+        const part = pageSideUses(fn, i) ? nonConstantPart(args[i], "url", imports) : undefined;
+        if (part) {
+          weakReport(call, `Page-side code requests or runs an argument that is not a constant (\`${part}\`): if it can carry client data, the server's browser fetches whatever it names (internal hosts, cloud metadata). Pass only code-chosen URLs or check them against an allow-list.`);
+          return true;
+        }
+      }
+      return false;
     }
 
     /** wkhtmltopdf(htmlOrUrl) / wkhtmltoimage.generate(htmlOrUrl): the renderer fetches whatever the input points at. */
@@ -189,8 +220,13 @@ export default defineRule({
       if (!r?.module || !["wkhtmltopdf", "wkhtmltoimage"].includes(r.module)) return false;
       if (!(r.path.length <= 1 || r.name === "generate") || !call.arguments[0]) return false;
       const t = taintOf(call.arguments[0], "url");
-      if (t) report(call, `\`${r.module}\` renders a URL or HTML taken from \`${t.source}\`: the renderer fetches whatever it points at (internal hosts, file:// URLs). Render only code-chosen URLs/escaped HTML.`);
-      return !!t;
+      if (t) {
+        report(call, `\`${r.module}\` renders a URL or HTML taken from \`${t.source}\`: the renderer fetches whatever it points at (internal hosts, file:// URLs). Render only code-chosen URLs/escaped HTML.`);
+        return true;
+      }
+      const part = weakOk ? nonConstantPart(call.arguments[0], "url", imports) : undefined;
+      if (part) weakReport(call, `\`${r.module}\` renders a URL or HTML that is not a constant (\`${part}\`): if it can carry client data, the renderer fetches whatever it points at (internal hosts, file:// URLs). Render only code-chosen URLs/escaped HTML.`);
+      return !!part;
     }
 
     /** net/tls: `socket.connect(port, host)`, `net.connect({ host })`, `net.createConnection(port, host)`. */

@@ -40,7 +40,30 @@ export function inventoryClient(Client: any) {
   return new Client("inventory.prod.acme.io:443", grpc.credentials.createInsecure());
 }
 
+const verifyPeer = false;
+export const reportsAgent = new https.Agent({
+  // expect: security/tls-verification-disabled
+  rejectUnauthorized: verifyPeer,
+});
+
+export const metricsAgent = new https.Agent({
+  // expect: security/tls-verification-disabled
+  rejectUnauthorized: !true,
+});
+
 // --- safe look-alikes ---
+let verifyUpstream = false;
+if (process.env.UPSTREAM_CA) verifyUpstream = true;
+export const upstreamAgent = new https.Agent({
+  // ok: security/tls-verification-disabled
+  rejectUnauthorized: verifyUpstream,
+});
+
+export const billingAgent = new https.Agent({
+  // ok: security/tls-verification-disabled
+  rejectUnauthorized: !false,
+});
+
 export const strictAgent = new https.Agent({
   // ok: security/tls-verification-disabled
   rejectUnauthorized: true,

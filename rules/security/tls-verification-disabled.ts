@@ -2,10 +2,35 @@ import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { endLineOf, isFunctionLike, lineOf, memberName, propertyNameText, stringValue, unwrap, walk } from "../../src/core/ast.js";
 import { resolvedLiteral } from "../../src/core/secrets.js";
+import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 
-/** `false`, `0`, `"false"`, `"0"`. */
+/** `!true` → false, `!!false` → false: the boolean a chain of negations of a literal evaluates to. */
+function negatedBoolean(e: ts.Expression): boolean | undefined {
+  let negations = 0;
+  let x = e;
+  while (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+    negations++;
+    x = unwrap(x.operand);
+  }
+  if (!negations || (x.kind !== ts.SyntaxKind.TrueKeyword && x.kind !== ts.SyntaxKind.FalseKeyword)) return undefined;
+  return (x.kind === ts.SyntaxKind.TrueKeyword) !== (negations % 2 === 1);
+}
+
+/** `let insecure = false; … rejectUnauthorized: insecure`: a local never reassigned, initialized to a literal. */
+function constantInitializer(e: ts.Expression): ts.Expression | undefined {
+  if (!ts.isIdentifier(e)) return undefined;
+  const d = findDeclaration(e);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || assignmentsTo(d).length) return undefined;
+  const init = unwrap(d.initializer);
+  return init.kind === ts.SyntaxKind.FalseKeyword || init.kind === ts.SyntaxKind.TrueKeyword || ts.isNumericLiteral(init) || ts.isPrefixUnaryExpression(init) ? init : undefined;
+}
+
+/** `false`, `0`, `"false"`, `"0"`, `!true`, a never-reassigned local holding one of them. */
 function isOff(expr: ts.Expression): boolean {
   const e = unwrap(expr);
+  const held = constantInitializer(e);
+  if (held) return isOff(held);
+  if (negatedBoolean(e) === false) return true;
   if (e.kind === ts.SyntaxKind.FalseKeyword) return true;
   if (ts.isNumericLiteral(e) && e.text === "0") return true;
   const s = stringValue(e);
@@ -14,6 +39,9 @@ function isOff(expr: ts.Expression): boolean {
 
 function isOn(expr: ts.Expression): boolean {
   const e = unwrap(expr);
+  const held = constantInitializer(e);
+  if (held) return isOn(held);
+  if (negatedBoolean(e) === true) return true;
   if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
   if (ts.isNumericLiteral(e) && e.text === "1") return true;
   const s = stringValue(e);

@@ -3,6 +3,7 @@ import cookieParser from "cookie-parser";
 import serialize from "node-serialize";
 import serializeToJs from "serialize-to-js";
 import yaml from "js-yaml";
+import jsTypes from "js-yaml-js-types";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 
 const app = express();
@@ -45,3 +46,16 @@ export function readSession(blob: string) {
   // expect: security/unsafe-deserialization
   return serialize.unserialize(blob);
 }
+
+app.post("/pipeline", express.text(), (req, res) => {
+  // expect: security/unsafe-deserialization
+  const withFns = yaml.load(req.body, { schema: yaml.DEFAULT_SCHEMA.extend(jsTypes.function) });
+  // ok: security/unsafe-deserialization
+  const withUndef = yaml.load(req.body, { schema: yaml.DEFAULT_SCHEMA.extend(jsTypes.undefined) });
+  const legacy = { schema: (yaml as any).DEFAULT_FULL_SCHEMA };
+  // expect: security/unsafe-deserialization
+  const old = (yaml as any).safeLoad(req.body, legacy);
+  // ok: security/unsafe-deserialization
+  const oldSafe = (yaml as any).safeLoad(req.body);
+  res.json({ withFns, withUndef, old, oldSafe });
+});

@@ -15,6 +15,8 @@ const DESERIALIZERS: [string, Set<string>][] = [
 const YAML_MODULES = ["js-yaml", "yamljs-unsafe"];
 /** js-yaml 3 schemas that construct JavaScript functions (!!js/function). */
 const UNSAFE_SCHEMA = /\b(DEFAULT_FULL_SCHEMA|FULL_SCHEMA)\b/;
+/** js-yaml 4 schemas extended with js-yaml-js-types' `function` type (or `all`, which includes it). */
+const JS_TYPES_FUNCTION = /js-yaml-js-types['"]\s*\)\s*\.\s*(all|function)\b/;
 
 export default defineRule({
   meta: {
@@ -54,10 +56,11 @@ export default defineRule({
         }
         if (YAML_MODULES.includes(r.module)) {
           if (r.name === "unsafeLoad" || r.name === "unsafeLoadAll") return judge(call, call.arguments[0], `js-yaml \`${r.name}\``, true);
-          if (r.name === "load" || r.name === "loadAll") {
-            const opts = r.name === "loadAll" && call.arguments.length >= 3 ? call.arguments[2] : call.arguments[1];
+          // load / loadAll, and v3's safeLoad / safeLoadAll (safe only with their default schema)
+          if (/^(safeL|l)oad(All)?$/.test(r.name)) {
+            const opts = /All$/.test(r.name) && call.arguments.length >= 3 ? call.arguments[2] : call.arguments[1];
             const schema = optionValue(opts, "schema");
-            if (schema && UNSAFE_SCHEMA.test(unwrap(schema).getText())) return judge(call, call.arguments[0], `js-yaml \`${r.name}\` with the full schema`, true);
+            if (schema && revivesFunctions(schema, imports)) return judge(call, call.arguments[0], `js-yaml \`${r.name}\` with a schema that constructs functions`, true);
           }
           return;
         }
@@ -71,3 +74,16 @@ export default defineRule({
     };
   },
 });
+
+/** A js-yaml schema with the `!!js/function` type: v3's full schema, or a schema extended with js-yaml-js-types' function/all. */
+function revivesFunctions(schema: ts.Expression, imports: { bindings: Map<string, { module?: string; path: string[] }> }): boolean {
+  const text = unwrap(schema).getText();
+  if (UNSAFE_SCHEMA.test(text) || JS_TYPES_FUNCTION.test(text)) return true;
+  // import types from "js-yaml-js-types"; DEFAULT_SCHEMA.extend(types.function) / extend(jsFunction)
+  for (const [local, b] of imports.bindings) {
+    if (b.module !== "js-yaml-js-types") continue;
+    const member = b.path.filter((p) => p !== "default").at(-1);
+    if (member ? /^(all|function)$/.test(member) && new RegExp(`\\b${local}\\b`).test(text) : new RegExp(`\\b${local}\\s*\\.\\s*(all|function)\\b`).test(text)) return true;
+  }
+  return false;
+}

@@ -3,6 +3,7 @@ import bcrypt from "bcrypt";
 import CryptoJS from "crypto-js";
 import md5 from "md5";
 import express from "express";
+import argon2 from "argon2";
 
 const app = express();
 
@@ -163,4 +164,46 @@ export function decryptLegacyCbc(data: Buffer, key: Buffer, iv: Buffer): Buffer 
   // ok: security/weak-crypto
   const d = crypto.createDecipheriv("aes-256-cbc", key, iv);
   return d.update(data);
+}
+
+interface Account { setPassword(hash: string): void; password?: string }
+
+export function migrateLegacyPassword(account: Account, plain: string) {
+  const digest = crypto.createHash("md5").update(plain).digest("hex");
+  // expect: security/weak-crypto
+  account.setPassword(digest);
+}
+
+export function importUser(account: Account, plain: string) {
+  // expect: security/weak-crypto
+  account.setPassword(md5(plain));
+}
+
+export function migrateWithSha256(account: Account, plain: string) {
+  const digest = crypto.createHash("sha256").update(plain).digest("hex");
+  // ok: security/weak-crypto
+  account.setPassword(digest);
+}
+
+const LEGACY_ARGON = { type: argon2.argon2i, memoryCost: 2 ** 16 };
+const ARGON = { type: argon2.argon2id, memoryCost: 2 ** 16, timeCost: 3 };
+
+export async function hashWithLegacyArgon(pw: string) {
+  return argon2
+    // expect: security/weak-crypto
+    .hash(pw, LEGACY_ARGON)
+    .then((h: string) => h);
+}
+
+export async function hashWithCheapArgon(pw: string) {
+  // expect: security/weak-crypto
+  return argon2.hash(pw, { memoryCost: 1024, timeCost: 1 });
+}
+
+export async function hashWithArgon(pw: string) {
+  // ok: security/weak-crypto
+  const a = await argon2.hash(pw, ARGON);
+  // ok: security/weak-crypto
+  const b = await argon2.hash(pw);
+  return [a, b];
 }

@@ -153,6 +153,11 @@ export default defineRule({
     };
 
     const weakHash = (node: ts.Node, algo: string, via: string): void => {
+      const sink = passwordSink(node);
+      if (sink) {
+        report({ node: sink, cwe: ["CWE-916", "CWE-327", "CWE-328"], message: `${algo.toUpperCase()} digest (${via}) stored as a password: it is fast and unsalted, so stolen hashes are cracked in seconds. Hash passwords with bcrypt, scrypt or argon2id.` });
+        return;
+      }
       const sev = classifyUse(node);
       if (!sev) return;
       report({
@@ -242,6 +247,14 @@ export default defineRule({
         }
         if (name === "pseudoRandomBytes") return; // insecure-randomness
 
+        // argon2.hash(pw, { type, memoryCost, timeCost }) with a weak variant or cost
+        if (r?.module === "argon2" && name === "hash") {
+          const weak = weakArgon2(args[1]);
+          const at = ts.isPropertyAccessExpression(unwrap(call.expression)) ? (unwrap(call.expression) as ts.PropertyAccessExpression).name : call;
+          if (weak) report({ node: at, severity: "warning", cwe: ["CWE-916", "CWE-327"], message: `argon2 ${weak}: use argon2id (the library default) with memoryCost ≥ 19456 KiB and timeCost ≥ 2 (OWASP).` });
+          return;
+        }
+
         // bcrypt / bcryptjs work factor
         if (r?.module && /^(bcrypt|bcryptjs|bcrypt-nodejs)$/.test(r.module)) {
           const idx = name === "hash" || name === "hashSync" ? 1 : name === "genSalt" || name === "genSaltSync" ? 0 : -1;
@@ -295,6 +308,49 @@ export default defineRule({
     };
   },
 });
+
+/** argon2 numeric type ids (argon2d = 0, argon2i = 1, argon2id = 2) and their names. */
+const ARGON2_TYPES: Record<string, string> = { "0": "argon2d", "1": "argon2i", argon2d: "argon2d", argon2i: "argon2i" };
+
+/** Why argon2 options (inline or through a variable) are weak, or undefined: argon2d/argon2i, or a memory / time cost below OWASP's floor. */
+function weakArgon2(opts: ts.Expression | undefined): string | undefined {
+  const o = resolvedObject(opts);
+  if (!o) return undefined;
+  const type = objectProperty(o, "type");
+  const t = type && ARGON2_TYPES[ts.isPropertyAccessExpression(unwrap(type)) ? (unwrap(type) as ts.PropertyAccessExpression).name.text : unwrap(type).getText()];
+  if (t) return `type \`${t}\` (${t === "argon2d" ? "data-dependent memory access leaks through side channels" : "weaker than argon2id against GPU time-memory trade-offs"})`;
+  const memory = numberOf(objectProperty(o, "memoryCost"));
+  if (memory !== undefined && memory < 7168) return `memoryCost ${memory} KiB is cheap to attack on GPUs`;
+  const time = numberOf(objectProperty(o, "timeCost"));
+  if (time !== undefined && time < 2 && (memory ?? 65536) < 47104) return `timeCost ${time} with memoryCost ${memory ?? 65536} KiB is below the recommended work factor`;
+  return undefined;
+}
+
+/** Callee names that store a password: user.setPassword(x), updatePassword(id, x). */
+const PASSWORD_SETTER = /^(set|update|change|save|store|reset)_?password$/i;
+
+/**
+ * A call storing the weak digest as a password: `user.setPassword(md5(pw))`, or the digest kept in a variable
+ * (`digest = createHash("md5")…digest("hex"); user.setPassword(digest)`) within the same function.
+ */
+function passwordSink(node: ts.Node): ts.CallExpression | undefined {
+  let top: ts.Node = node;
+  while (top.parent && (ts.isPropertyAccessExpression(top.parent) || (ts.isCallExpression(top.parent) && top.parent.expression === top))) top = top.parent;
+  const direct = top.parent;
+  if (direct && ts.isCallExpression(direct) && direct.arguments.includes(top as ts.Expression) && PASSWORD_SETTER.test(memberName(direct.expression) ?? "")) return direct;
+  const p = top.parent;
+  const v = p && ts.isVariableDeclaration(p) && p.initializer === top && ts.isIdentifier(p.name) ? p.name.text
+    : p && ts.isBinaryExpression(p) && p.right === top && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(p.left) ? p.left.text : undefined;
+  const fn = enclosingFunction(node);
+  if (!v || !fn?.body) return undefined;
+  let sink: ts.CallExpression | undefined;
+  walk(fn.body, (n) => {
+    if (sink) return false;
+    if (ts.isCallExpression(n) && n.getStart() > top.getStart() && PASSWORD_SETTER.test(memberName(n.expression) ?? "") && n.arguments.some((a) => ts.isIdentifier(unwrap(a)) && (unwrap(a) as ts.Identifier).text === v)) sink = n;
+    return undefined;
+  });
+  return sink;
+}
 
 function ctxText(prop: ts.PropertyAssignment): string {
   const obj = prop.parent;

@@ -225,6 +225,33 @@ function escapingDisabled(call: ts.CallExpression): ts.Node | undefined {
   return undefined;
 }
 
+/** `(v) => v`, `function (s) { return s; }`, `(s) => String(s)`: an "escape" function that escapes nothing. */
+function isIdentityFunction(e: ts.Expression): boolean {
+  const f = unwrap(e);
+  if (!(ts.isArrowFunction(f) || ts.isFunctionExpression(f)) || f.parameters.length < 1 || !ts.isIdentifier(f.parameters[0].name)) return false;
+  const param = f.parameters[0].name.text;
+  let body: ts.Node = f.body;
+  if (ts.isBlock(body)) {
+    if (body.statements.length !== 1 || !ts.isReturnStatement(body.statements[0]) || !body.statements[0].expression) return false;
+    body = body.statements[0].expression;
+  }
+  let r = unwrap(body as ts.Expression);
+  if (ts.isCallExpression(r) && r.expression.getText() === "String" && r.arguments.length === 1) r = unwrap(r.arguments[0]);
+  return ts.isIdentifier(r) && r.text === param;
+}
+
+/** `Mustache.escape = (v) => v` / `x.escapeMarkup = false`: the engine's HTML escaping replaced by a no-op. */
+function escapingOverridden(b: ts.BinaryExpression, imports: { bindingOf(e: ts.Expression): { module: string } | undefined }): boolean {
+  if (b.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const l = unwrap(b.left);
+  if (!ts.isPropertyAccessExpression(l)) return false;
+  if (l.name.text === "escapeMarkup") return isBooleanLiteral(b.right, false);
+  if (l.name.text !== "escape") return false;
+  const owner = unwrap(l.expression);
+  const engine = (ts.isIdentifier(owner) && /^(Mustache|Hogan|Handlebars)$/.test(owner.text)) || /^(mustache|handlebars|hogan\.js)$/.test(imports.bindingOf(owner)?.module ?? "");
+  return engine && isIdentityFunction(b.right);
+}
+
 export default defineRule({
   meta: {
     id: "security/xss",
@@ -299,6 +326,9 @@ export default defineRule({
       },
       BinaryExpression(b) {
         if (b.operatorToken.kind === ts.SyntaxKind.PlusToken) return lambdaHtml(b);
+        if (escapingOverridden(b, ctx.file.imports)) {
+          return void ctx.report({ node: b, message: "The template engine's HTML escaping is replaced by a no-op: every `{{ value }}` is written into the page raw, so any request data a template shows becomes script. Keep the default escaping.", cwe: ["CWE-79", "CWE-116"] });
+        }
         const cat = concatAssignment(b);
         if (cat) {
           const shape = shapeOf(cat.target);

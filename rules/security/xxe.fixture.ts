@@ -7,6 +7,8 @@ import { XMLParser } from "fast-xml-parser";
 import vm from "node:vm";
 import multer from "multer";
 import xml2json from "xml2json";
+import expat from "node-expat";
+import sax from "sax";
 
 const app = express();
 const upload = multer({ storage: multer.memoryStorage() });
@@ -68,4 +70,56 @@ export function configLoader(stream: NodeJS.ReadableStream) {
   });
   // ok: security/xxe
   stream.on("end", () => xml2json.toJson(text, { object: true }));
+}
+
+app.post("/rss", express.text({ type: "*/xml" }), (req, res) => {
+  const parser = new expat.Parser("UTF-8");
+  parser.on("startElement", (name: string) => res.write(name));
+  // expect: security/xxe
+  parser.write(req.body);
+  res.end();
+});
+
+export function parseFeed(xml: string) {
+  // expect: security/xxe
+  const parser = new expat.Parser("UTF-8");
+  const titles: string[] = [];
+  parser.on("text", (t: string) => titles.push(t));
+  parser.parse(xml);
+  return titles;
+}
+
+export function parseBuiltIn() {
+  // ok: security/xxe
+  const parser = new expat.Parser("UTF-8");
+  parser.parse("<catalog><item/></catalog>");
+}
+
+export function toJsonFromCaller(body: string) {
+  // expect: security/xxe
+  return xml2json.toJson(body, { object: true, arrayNotation: true });
+}
+
+app.post("/sax-upload", express.text({ type: "*/xml" }), (req, res) => {
+  // expect: security/xxe
+  const parser = new libxmljs.SaxParser();
+  parser.on("startElementNS", (name: string) => res.write(name));
+  parser.parseString(req.body);
+  res.end();
+});
+
+export function saxWithDtd(xml: string, onDoctype: (dt: string) => void) {
+  // expect: security/xxe
+  const parser = sax.parser(true);
+  parser.ondoctype = (dt: string) => onDoctype(dt);
+  parser.write(xml).close();
+}
+
+export function saxStreamCopy(input: NodeJS.ReadableStream) {
+  // ok: security/xxe
+  const stream = sax.createStream(true, { trim: true });
+  stream.on("opentag", (node: { name: string }) => console.log(node.name));
+  // ok: security/xxe
+  stream.on("doctype", () => undefined);
+  input.pipe(stream);
 }
