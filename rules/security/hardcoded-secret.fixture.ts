@@ -66,6 +66,13 @@ const pool = mysql.createPool({
   password: "r3p0rts_RO_pw",
 });
 
+const kiosk = { user: "kiosk", password: "" };
+// a short numeric password is still a (weak) hard-coded credential
+// expect: security/hardcoded-secret
+kiosk.password = "4711";
+// ok: security/hardcoded-secret
+kiosk.password = "0000";
+
 // --- secrets passed straight to signing APIs ---
 app.use(
   session({

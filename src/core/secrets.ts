@@ -57,7 +57,7 @@ export function isPlaceholderValue(v: string): boolean {
   const lower = s.toLowerCase();
   if (/^(password|passwd|pass|pwd|secret|token|key|apikey|api_key|api-key|changeme|change_me|change-me|null|undefined|none|nil|string|text|hidden|required|true|false|bearer|basic|admin|root|user|username|default|todo|tbd|fixme|n\/a|na|empty|redacted|masked|omitted|your_secret)$/i.test(s)) return true;
   if (/(example|placeholder|changeme|change[-_ ]?me|change[-_ ]?this|replace[-_ ]?(me|this|with)|your[-_ ]|insert[-_ ]|enter[-_ ]|dummy|redacted|xxxx|\*{3}|\.\.\.|<[^>]*>|\$\{|\{\{|%s|%\(|\$\(|__[A-Z]+__)/i.test(s)) return true;
-  if (/^(test|dummy|fake|mock|sample|demo|foo|bar|baz|abc|qwe|x+|a+|0+|1+)[\W_\d]*$/i.test(s)) return true;
+  if (/^(test|dummy|fake|mock|sample|demo|foo|bar|baz|abc|qwe|x+|a+)[\W_\d]*$/i.test(s)) return true;
   if (/^[A-Z][A-Z0-9_]*$/.test(s) && s.includes("_")) return true; // env-var name: "JWT_SECRET"
   if (/^\s*process\.env/.test(s)) return true;
   if (/\s/.test(s) && /^[A-Za-z][A-Za-z ,.'!?:-]*$/.test(s)) return true; // a label: "Enter your password"
