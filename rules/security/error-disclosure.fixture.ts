@@ -32,6 +32,10 @@ app.post("/orders", async (req, res) => {
       // ok: security/error-disclosure
       return res.status(400).json({ error: (error as Error).message });
     }
+    if ((error as Error).name === "ConflictError") {
+      // ok: security/error-disclosure
+      return res.status(409).send({ error });
+    }
     console.error(error);
     // ok: security/error-disclosure
     res.status(500).json({ error: "Internal server error" });

@@ -154,6 +154,8 @@ export default defineRule({
         ctx.report({ node, severity: "notice", message: `\`${x.text}\` of an internal error is sent to the client via ${sink}: driver and library messages reveal internals. Return a generic message and log the error.` });
         return;
       }
+      // A 4xx answers the client's own mistake (validation, auth): the handler chose to explain it. Stacks still count.
+      if (x.kind === "whole" && status !== undefined && status < 500) return;
       ctx.report({ node, message: `${x.kind === "stack" ? `\`${x.text}\`` : `The whole error object \`${x.text}\``} is sent to the client via ${sink}: stack traces and driver errors reveal internals. Log it and return a generic message.` });
     };
     return {
