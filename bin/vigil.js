@@ -5,6 +5,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 
+import { enableCompileCache } from "./compile-cache.js";
+
+enableCompileCache();
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src", "cli", "main.ts");
 if (existsSync(source) && !process.env.VIGIL_USE_DIST) {

@@ -8,8 +8,6 @@ import { CONFIG_PATH, parseConfig, toAnalyzeOptions } from "../config/load.js";
 import { toSarif } from "../report/sarif.js";
 import { toText } from "../report/text.js";
 import { collectFiles, UsageError } from "./collect-files.js";
-import { reviewPullFromTerminal } from "./pr.js";
-import { reviewLocalDiff } from "./diff.js";
 
 const VERSION = "0.1.0";
 const USAGE = `Usage:
@@ -93,9 +91,10 @@ async function main(argv: string[]): Promise<number> {
       case "scan":
         return await scan(rest);
       case "pr":
-        return await reviewPullFromTerminal(rest);
+        // `pr` and `diff` load GitHub, git and diff code that `scan` never needs: imported when used.
+        return await (await import("./pr.js")).reviewPullFromTerminal(rest);
       case "diff": {
-        const r = reviewLocalDiff(rest);
+        const r = (await import("./diff.js")).reviewLocalDiff(rest);
         if (!["text", "json", "sarif"].includes(r.format)) throw new UsageError(`unknown --format ${r.format}`);
         if (!["error", "warning", "notice", "never"].includes(r.failOn)) throw new UsageError(`unknown --fail-on ${r.failOn}`);
         process.stdout.write(render(r.format, r.findings, r.skipped, r.files));

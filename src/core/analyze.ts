@@ -230,8 +230,11 @@ function walkFile(
   file: FileFacts, rules: Active[], facts: ProjectFacts, sink: FindingSink,
   contribute: (ruleId: string, path: string, data: unknown) => void, result: AnalysisResult, profile: Map<string, number> | undefined,
 ): void {
-  const handlers = new Map<ts.SyntaxKind, Handler[]>();
+  // Per kind, the visitors and (same index) what to do when one throws: one rule's bug must not stop the others.
+  const byKind: (Handler[] | undefined)[] = [];
+  const failByKind: (((err: unknown) => void)[] | undefined)[] = [];
   const exits: Handler[] = [];
+  const exitFails: ((err: unknown) => void)[] = [];
   for (const { rule, severity, options } of rules) {
     const id = rule.meta.id;
     const ctx: RuleContext = {
@@ -244,54 +247,48 @@ function walkFile(
     const fail = (err: unknown): void => {
       result.ruleErrors.push({ ruleId: id, path: file.path, message: (err as Error).message });
     };
-    // Without profiling, no timing closure is allocated per node and handler call.
-    const guard = (fn: (n: never) => void): Handler => profile
-      ? (n) => {
-          timed(profile, id, () => {
-            try {
-              fn(n as never);
-            } catch (err) {
-              fail(err);
-            }
-          });
-        }
-      : (n) => {
-          try {
-            fn(n as never);
-          } catch (err) {
-            fail(err);
-          }
-        };
+    // Profiling wraps each visitor in a timer; without it the walk calls the rule's own function directly.
+    const wrap = (fn: Handler): Handler => (profile ? (n) => timed(profile, id, () => fn(n)) : fn);
     let visitors;
     try {
       visitors = timed(profile, id, () => rule.create(ctx));
     } catch (err) {
-      result.ruleErrors.push({ ruleId: id, path: file.path, message: (err as Error).message });
+      fail(err);
       continue;
     }
     for (const [key, fn] of Object.entries(visitors)) {
       if (!fn) continue;
       if (key === "SourceFile:exit") {
-        exits.push(guard(fn as () => void));
+        exits.push(wrap(fn as Handler));
+        exitFails.push(fail);
         continue;
       }
       const kind = (ts.SyntaxKind as unknown as Record<string, ts.SyntaxKind>)[key];
       if (kind === undefined) throw new Error(`rule ${id}: unknown node kind ${key}`);
-      const list = handlers.get(kind) ?? [];
-      list.push(guard(fn as (n: never) => void));
-      handlers.set(kind, list);
+      (byKind[kind] ??= []).push(wrap(fn as Handler));
+      (failByKind[kind] ??= []).push(fail);
     }
   }
-  if (!handlers.size && !exits.length) return;
-  // Indexed by kind: an array lookup per node instead of a Map lookup.
-  const byKind: (Handler[] | undefined)[] = [];
-  for (const [kind, list] of handlers) byKind[kind] = list;
   // The one walk: every node is visited once and handed to every rule interested in its kind.
   const visit = (node: ts.Node): void => {
     const hs = byKind[node.kind];
-    if (hs) for (const h of hs) h(node);
+    if (hs !== undefined) {
+      for (let i = 0; i < hs.length; i++) {
+        try {
+          hs[i](node);
+        } catch (err) {
+          failByKind[node.kind]![i](err);
+        }
+      }
+    }
     ts.forEachChild(node, visit);
   };
-  visit(file.sourceFile);
-  for (const h of exits) h(file.sourceFile);
+  if (byKind.length) visit(file.sourceFile);
+  for (let i = 0; i < exits.length; i++) {
+    try {
+      exits[i](file.sourceFile);
+    } catch (err) {
+      exitFails[i](err);
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -27,6 +27,18 @@ app.get("/ping", (req, res) => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^lib\/server\.js:5:\d+ {2}error {3}.*\[security\/command-injection CWE-78/m);
     expect(r.stderr).toBe(""); // no progress output in pipes / CI
+  });
+
+  it("keeps a V8 code cache of the TypeScript compiler and gives the same result with it", () => {
+    const cache = mkdtempSync(join(tmpdir(), "vigil-cc-"));
+    const run = () => spawnSync(process.execPath, [bin, "scan", "lib", "--format", "json"], { cwd: dir, encoding: "utf8", env: { ...process.env, CI: "true", VIGIL_COMPILE_CACHE_DIR: cache } });
+    const first = run();
+    const written = readdirSync(cache).filter((f) => f.endsWith(".v8"));
+    expect(written.length).toBeGreaterThan(0);
+    const second = run();
+    expect(second.status).toBe(first.status);
+    expect(second.stdout).toBe(first.stdout);
+    expect(JSON.parse(second.stdout).findings.length).toBeGreaterThan(0);
   });
 
   it("exits 0 when nothing reaches --fail-on", () => {
