@@ -142,6 +142,21 @@ app.get("/legacy/widget", (req, res) => {
   res.send(html);
 });
 
+// ---- eta: v1/v2 render(templateString) compiles, v3 instance render(name) reads a view file ----
+import * as EtaV2 from "eta";
+import { Eta } from "eta";
+
+const views = new Eta({ views: path.join(__dirname, "views") });
+
+app.get("/eta/preview", (req, res) => {
+  // expect: security/code-injection
+  res.send(EtaV2.render(String(req.query.template), { user: req.query.user }));
+  // ok: security/code-injection
+  res.send(EtaV2.render("<p><%= it.user %></p>", { user: req.query.user }));
+  // ok: security/code-injection
+  res.send(views.render("./profile", { user: req.query.user }));
+});
+
 // ---- module loading, global dispatch, exposed DevTools ----
 import puppeteer from "puppeteer";
 import path from "node:path";

@@ -24,7 +24,8 @@ const TEMPLATE_ENGINES: [RegExp, Set<string>][] = [
   [/^dot$/, new Set(["template", "compile"])],
   [/^mustache$/, new Set(["render", "parse"])],
   [/^hogan\.js$/, new Set(["compile"])],
-  [/^eta$/, new Set(["renderString", "renderStringAsync", "compile"])],
+  // eta v1/v2 `Eta.render(templateString, data)` compiles its first argument; v3's `new Eta().render(name)` takes a file name.
+  [/^eta$/, new Set(["renderString", "renderStringAsync", "compile", "render", "renderAsync"])],
   [/^squirrelly$/, new Set(["render", "compile"])],
   [/^art-template$/, new Set(["render", "compile"])],
   [/^twig$/, new Set(["twig"])],
@@ -168,6 +169,7 @@ export default defineRule({
         if (!re.test(mod)) continue;
         const whole = /^lodash\.template$/.test(mod); // require("lodash.template") is the function itself
         if (!whole && !fns.has(r.name)) continue;
+        if (mod === "eta" && r.instance && /^render(Async)?$/.test(r.name)) return;
         if (mod === "twig") {
           const data = args[0] && ts.isObjectLiteralExpression(unwrap(args[0])) ? (unwrap(args[0]) as ts.ObjectLiteralExpression).properties.find((p) => p.name?.getText() === "data") : undefined;
           if (data && ts.isPropertyAssignment(data)) report(call, check(data.initializer, false), "Server-side template compiled");

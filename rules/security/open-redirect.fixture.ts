@@ -11,6 +11,19 @@ const fastify = Fastify();
 const TRUSTED_HOSTS = ["app.example.com", "admin.example.com"];
 const APP_ORIGIN = "https://app.example.com";
 
+app.get("/after-import", (req, res) => {
+  const target = req.query.target as string;
+  // a presence check (`!= ""`) is not an allow-list
+  // expect: security/open-redirect
+  res.redirect(target && target != "" ? target : "/contacts");
+});
+
+app.get("/after-export", (req, res) => {
+  const target = req.query.target as string;
+  // ok: security/open-redirect
+  res.redirect(target !== "" && ["/contacts", "/groups"].includes(target) ? target : "/contacts");
+});
+
 app.get("/login/callback", (req: Request, res: Response) => {
   const returnTo = req.query.returnTo as string;
   // expect: security/open-redirect
@@ -106,6 +119,34 @@ app.get("/back", (req, res) => {
 router.get("/docs/:page", async (ctx) => {
   // ok: security/open-redirect
   ctx.redirect(`/documentation/${ctx.params.page}`);
+});
+
+app.get("/people/:handle", (req, res) => {
+  let location = "/people/" + req.params.handle + "/";
+  const tab = String(req.query.tab ?? "");
+  if (tab) location += "?tab=" + encodeURIComponent(tab);
+  // ok: security/open-redirect
+  res.setHeader("Location", location);
+  // ok: security/open-redirect
+  res.redirect(["index.html?section=", req.query.section].join(""));
+  // ok: security/open-redirect
+  res.redirect("members/" + req.params.handle);
+  res.statusCode = 302;
+  res.end();
+});
+
+app.get("/continue-to", (req, res) => {
+  let target = "";
+  target += req.query.to;
+  // expect: security/open-redirect
+  res.redirect(target);
+});
+
+app.get("/jump", (req, res) => {
+  // expect: security/open-redirect
+  res.redirect([req.query.page, "?section=", req.query.section].join(""));
+  // expect: security/open-redirect
+  res.redirect("u" + req.params.name);
 });
 
 app.get("/home", (req, res) => {

@@ -1,9 +1,10 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { enclosingFunction, memberName, objectProperty, propertyNameText, stringValue, unwrap } from "../../src/core/ast.js";
+import { enclosingFunction, literalPrefix, memberName, objectProperty, propertyNameText, stringValue, unwrap } from "../../src/core/ast.js";
 import { isNumericLike } from "../../src/core/values.js";
-import { urlTargetTaint, type UrlTaint } from "../../src/core/urls.js";
-import type { Taint } from "../../src/core/taint.js";
+import { targetIsFixed, urlTargetTaint, type UrlTaint } from "../../src/core/urls.js";
+import { taintOf, type Taint } from "../../src/core/taint.js";
+import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 
 const HEADER_SETTERS = new Set(["setHeader", "header", "set", "append", "writeHeader", "setHeaders"]);
 
@@ -18,10 +19,59 @@ function isRefererOnly(t: UrlTaint, value: ts.Expression): boolean {
   return /refer/i.test(t.source) || /\b(get|header)\(\s*['"]referr?er['"]\s*\)|headers\s*(\.|\[['"])referr?er/i.test(value.getText());
 }
 
+/**
+ * `"users/" + id`: a relative path whose first segment is literal resolves against the current URL, so the
+ * browser stays on this origin (unlike `"/" + x` → `//evil.com`, or `"u" + x` → `u.evil.com`-looking hosts).
+ */
+const RELATIVE_SEGMENT = /^[\w.~%!$&'()*+,;=@-]+\//;
+
+/** `[base, "?next=", req.query.next].join("")`: the target is fixed when the elements before the first tainted one fix it. */
+function joinedArrayTaint(value: ts.Expression): UrlTaint | undefined | "not-a-join" {
+  const call = unwrap(value);
+  if (!ts.isCallExpression(call) || memberName(call.expression) !== "join" || !ts.isPropertyAccessExpression(call.expression)) return "not-a-join";
+  const array = unwrap(call.expression.expression);
+  if (!ts.isArrayLiteralExpression(array) || array.elements.some(ts.isSpreadElement)) return "not-a-join";
+  const sep = call.arguments.length ? stringValue(call.arguments[0]) : ",";
+  if (sep === undefined) return "not-a-join";
+  let before = "";
+  for (const el of array.elements) {
+    const lit = stringValue(el);
+    const t = lit === undefined ? urlTargetTaint(el, "redirect", "redirect", ignorable) : undefined;
+    if (t) return targetIsFixed(before + t.before, "redirect") ? undefined : { ...t, before: before + t.before };
+    before += (lit ?? "\0") + sep;
+  }
+  return undefined;
+}
+
+/**
+ * `let url = "/Me/" + handle + "/"; if (qs) url += "?" + qs;`: a variable only ever appended to keeps the target
+ * its initializer fixes. Returns the initializer's verdict ("fixed", or the taint that decides the target), or
+ * undefined when the value is not such a variable or its initializer does not settle the question.
+ */
+function initializerVerdict(value: ts.Expression): UrlTaint | "fixed" | undefined {
+  const id = unwrap(value);
+  if (!ts.isIdentifier(id)) return undefined;
+  const decl = findDeclaration(id);
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
+  const appended = assignmentsTo(decl);
+  if (!appended.length || !appended.every((a) => ts.isBinaryExpression(a.parent) && a.parent.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken)) return undefined;
+  const init = decl.initializer;
+  const t = urlTargetTaint(init, "redirect", "redirect", ignorable);
+  if (t) return t;
+  if (taintOf(init, "redirect")) return "fixed"; // client data only after a prefix that pins the target
+  const prefix = literalPrefix(init);
+  return prefix && targetIsFixed(prefix, "redirect") ? "fixed" : undefined;
+}
+
 function check(value: ts.Expression | undefined): UrlTaint | undefined {
   if (!value || isNumericLike(value)) return undefined;
-  const t = urlTargetTaint(value, "redirect", "redirect", ignorable);
-  return t && !isRefererOnly(t, value) ? t : undefined;
+  const joined = joinedArrayTaint(value);
+  if (joined !== "not-a-join") return joined && !isRefererOnly(joined, value) ? joined : undefined;
+  const verdict = initializerVerdict(value);
+  if (verdict === "fixed") return undefined;
+  const t = verdict ?? urlTargetTaint(value, "redirect", "redirect", ignorable);
+  if (!t || RELATIVE_SEGMENT.test(t.before)) return undefined;
+  return !isRefererOnly(t, value) ? t : undefined;
 }
 
 function locationIn(obj: ts.Expression | undefined): ts.Expression | undefined {

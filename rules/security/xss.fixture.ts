@@ -169,3 +169,21 @@ export function plainTextMustache(view: object) {
   Mustache.escape = (text: string) => escapeHtml(text).replace(/\n/g, "<br>");
   return Mustache.render("{{body}}", view);
 }
+
+app.get("/banner", (req, res) => {
+  const message = String(req.query.message ?? "");
+  res.render("banner", {
+    // expect: security/xss
+    banner: new Handlebars.SafeString(`<strong>${message}</strong>`),
+    // ok: security/xss
+    escaped: new Handlebars.SafeString(`<strong>${Handlebars.escapeExpression(message)}</strong>`),
+    // ok: security/xss
+    divider: new Handlebars.SafeString("<hr>"),
+  });
+});
+
+Handlebars.registerHelper("link", (text: string, url: string) => {
+  const href = Handlebars.escapeExpression(url);
+  // ok: security/xss
+  return new Handlebars.SafeString(`<a href="${href}">${Handlebars.escapeExpression(text)}</a>`);
+});

@@ -252,12 +252,23 @@ function escapingOverridden(b: ts.BinaryExpression, imports: { bindingOf(e: ts.E
   return engine && isIdentityFunction(b.right);
 }
 
+const HANDLEBARS_MODULES = /^(handlebars|hbs|express-handlebars|handlebars\/runtime)$/;
+
+/** `new Handlebars.SafeString(x)` / `hbs.handlebars.SafeString(x)`: marks x as HTML the template writes unescaped. */
+function isSafeStringCall(call: ts.CallExpression | ts.NewExpression, imports: { resolveCall(c: ts.CallExpression | ts.NewExpression): { module?: string; name: string } | undefined }): boolean {
+  if (memberName(call.expression) !== "SafeString") return false;
+  const r = imports.resolveCall(call);
+  if (r?.module) return HANDLEBARS_MODULES.test(r.module);
+  const recv = ts.isPropertyAccessExpression(unwrap(call.expression)) ? unwrap((unwrap(call.expression) as ts.PropertyAccessExpression).expression) : undefined;
+  return !!recv && ts.isIdentifier(recv) && recv.text === "Handlebars" && !findDeclaration(recv);
+}
+
 export default defineRule({
   meta: {
     id: "security/xss",
     category: "security",
     severity: "error",
-    cwe: ["CWE-79", "CWE-116"],
+    cwe: ["CWE-79", "CWE-80", "CWE-116"],
     title: "Request data reflected into an HTML response",
     description:
       "The server writes data from the request into a response the browser renders as HTML without escaping it. " +
@@ -298,14 +309,23 @@ export default defineRule({
       const t = taintOf(e, "html");
       if (t) report(e, t, `HTML built from \`${t.source}\` without escaping: wherever this markup is rendered (API response, e-mail, dashboard) the caller's script runs. Escape the value for HTML.`);
     };
+    /** Request data wrapped in a Handlebars SafeString: `{{value}}` then writes it raw, as `{{{value}}}` would. */
+    const safeString = (call: ts.CallExpression | ts.NewExpression): void => {
+      const arg = call.arguments?.[0];
+      if (!arg || !isSafeStringCall(call, ctx.file.imports)) return;
+      const t = taintOf(arg, "html");
+      if (t) report(call, t, `\`${t.source}\` is wrapped in a Handlebars SafeString: the template writes it without escaping, so a script in it runs in the page (XSS). Escape it first (\`Handlebars.escapeExpression\`) or drop the SafeString.`);
+    };
     return {
       TemplateExpression(e) {
         lambdaHtml(e);
       },
+      NewExpression: safeString,
       CallExpression(call) {
+        safeString(call);
         const name = memberName(call.expression);
         const off = escapingDisabled(call);
-        if (off) return void ctx.report({ node: off, message: "Template auto-escaping is switched off: every `{{ value }}` is written into the page raw, so any request data a template shows becomes script. Keep auto-escaping on and mark the few trusted fragments explicitly.", cwe: ["CWE-79", "CWE-116"] });
+        if (off) return void ctx.report({ node: off, message: "Template auto-escaping is switched off: every `{{ value }}` is written into the page raw, so any request data a template shows becomes script. Keep auto-escaping on and mark the few trusted fragments explicitly.", cwe: ["CWE-79", "CWE-80", "CWE-116"] });
         if (name && FORMAT_CALLS.test(name)) return lambdaHtml(call);
         if (!name || !SEND_METHODS.has(name) || !call.arguments.length) return;
         const r = responseRoot(call);
@@ -327,7 +347,7 @@ export default defineRule({
       BinaryExpression(b) {
         if (b.operatorToken.kind === ts.SyntaxKind.PlusToken) return lambdaHtml(b);
         if (escapingOverridden(b, ctx.file.imports)) {
-          return void ctx.report({ node: b, message: "The template engine's HTML escaping is replaced by a no-op: every `{{ value }}` is written into the page raw, so any request data a template shows becomes script. Keep the default escaping.", cwe: ["CWE-79", "CWE-116"] });
+          return void ctx.report({ node: b, message: "The template engine's HTML escaping is replaced by a no-op: every `{{ value }}` is written into the page raw, so any request data a template shows becomes script. Keep the default escaping.", cwe: ["CWE-79", "CWE-80", "CWE-116"] });
         }
         const cat = concatAssignment(b);
         if (cat) {

@@ -15,8 +15,10 @@ export function isGuardCondition(cond: ts.Expression, name: string): boolean {
   if (!mentions(cond, name)) return false;
   const text = cond.getText();
   if (GUARD_CALL.test(text)) return true;
-  // x === "a" || x === "b"; typeof x !== "string" style checks narrow to literals/types
-  if (/(===|!==|==|!=)\s*(['"`]|\d)/.test(text) || /(['"`]|\d)\s*(===|!==)/.test(text)) return true;
+  // x === "a" || x === "b"; typeof x !== "string" style checks narrow to literals/types. `x != ""` only tests that
+  // there is a value: it narrows nothing.
+  const narrowing = text.replace(/!==?\s*(''|""|``)|(''|""|``)\s*!==?/g, "");
+  if (/(===|!==|==|!=)\s*(['"`]|\d)/.test(narrowing) || /(['"`]|\d)\s*(===|!==)/.test(narrowing)) return true;
   return false;
 }
 
