@@ -35,15 +35,21 @@ function importGraph(project: ProjectFacts, contributions: Map<string, unknown[]
   return { paths, edges };
 }
 
-/** Identifiers a file uses in value positions (type positions are erased by TypeScript), import clauses excluded. */
-function valueIdentifiers(sf: ts.SourceFile): Set<string> {
+/**
+ * Which of `wanted` the file uses in value positions (type positions are erased by TypeScript), import clauses
+ * excluded. The walk stops as soon as every wanted name was seen.
+ */
+function valueIdentifiers(sf: ts.SourceFile, wanted: Set<string>): Set<string> {
   const out = new Set<string>();
-  const visit = (n: ts.Node): void => {
-    if (ts.isImportDeclaration(n) || ts.isTypeNode(n) || ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) return;
-    if (ts.isIdentifier(n)) out.add(n.text);
-    ts.forEachChild(n, visit);
+  const visit = (n: ts.Node): boolean => {
+    if (ts.isImportDeclaration(n) || ts.isTypeNode(n) || ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) return false;
+    if (ts.isIdentifier(n)) {
+      if (wanted.has(n.text)) out.add(n.text);
+      return out.size === wanted.size;
+    }
+    return ts.forEachChild(n, visit) ?? false;
   };
-  ts.forEachChild(sf, visit);
+  if (wanted.size) ts.forEachChild(sf, visit);
   return out;
 }
 
@@ -130,7 +136,7 @@ export default defineRule({
         const imports = moduleImports(sf).filter((imp) => !imp.typeOnly && isRelativeSpec(imp.spec));
         if (!imports.length) return;
         // An import whose names are only used as types is erased at compile time: it cannot close a load-order cycle.
-        const values = /\.[cm]?jsx?$/.test(ctx.file.path) ? undefined : valueIdentifiers(sf);
+        const values = /\.[cm]?jsx?$/.test(ctx.file.path) ? undefined : valueIdentifiers(sf, new Set(imports.flatMap((imp) => imp.names)));
         for (const imp of imports) {
           if (values && imp.names.length && !imp.names.some((n) => values.has(n))) continue;
           ctx.contribute({ spec: imp.spec, line: lineOf(imp.node, sf) } satisfies ImportFact);

@@ -14,6 +14,8 @@ interface Server {
   uncertain: boolean;
 }
 
+/** The module names serverCreationOf recognizes, as written in an import or require (a necessary condition). */
+const SERVER_MODULE_NAMED = /["'`](node:)?(express|fastify|koa|@nestjs\/core|@hapi\/hapi|https?|http2)["'`]/;
 const MOUNT_METHODS = new Set(["use", "register", "route", "mount", "decorate"]);
 const OTHER_FILE_HEALTH = /["'`]\/?(api\/)?(v\d+\/)?(health|healthz|healthcheck|_health|ready|readyz|readiness|live|livez|liveness|ping|heartbeat)["'`/]/i;
 
@@ -50,7 +52,8 @@ export default defineRule({
   },
   create(ctx) {
     const file = ctx.file;
-    if (!file.isServerCode) return {};
+    // Every report is on a server this file creates, which takes importing a server module by name: the cheap test first.
+    if (!SERVER_MODULE_NAMED.test(file.text) || !file.isServerCode) return {};
     const imports = file.imports;
     const servers: Server[] = [];
     const byName = new Map<string, Server>();

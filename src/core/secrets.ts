@@ -5,7 +5,19 @@ import { assignmentsTo, findDeclaration } from "./scope.js";
 /** Shared helpers for the crypto / secrets rules: names, placeholders, entropy, literal resolution. */
 
 /** `jwtSecretKey` / `DB_PASSWORD` / `api-key` → ["jwt","secret","key"] / ["db","password"] / ["api","key"] (lower-case). */
+const tokenCache = new Map<string, string[]>();
+
 export function nameTokens(name: string): string[] {
+  let t = tokenCache.get(name);
+  if (!t) {
+    // Names repeat across a project (password, token, apiKey): split each once. Bounded for long-running servers.
+    if (tokenCache.size > 50_000) tokenCache.clear();
+    tokenCache.set(name, (t = splitName(name)));
+  }
+  return t;
+}
+
+function splitName(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
@@ -108,7 +120,11 @@ export const CREDENTIAL_FORMATS: readonly CredentialFormat[] = [
   { name: "JSON Web Token", re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}/ },
 ];
 
+/** The shortest string any CREDENTIAL_FORMATS pattern can match (`xox?-` + 10): most literals are shorter. */
+const SHORTEST_CREDENTIAL = 15;
+
 export function credentialFormatOf(v: string): string | undefined {
+  if (v.length < SHORTEST_CREDENTIAL) return undefined;
   for (const f of CREDENTIAL_FORMATS) if (f.re.test(v)) return f.name;
   return undefined;
 }
