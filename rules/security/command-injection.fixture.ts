@@ -29,6 +29,27 @@ app.post("/convert", async (req, res) => {
   res.send(stdout);
 });
 
+app.post("/script", async (req, res) => {
+  const shellPath = process.platform === "win32" ? "cmd.exe" : "/bin/sh";
+  const flag = process.platform === "win32" ? "/c" : "-c";
+  // expect: security/command-injection
+  spawn(shellPath, [flag, req.body.script]);
+  const finder = process.platform === "win32" ? "where" : "which";
+  // ok: security/command-injection
+  spawn(finder, [String(req.body.tool)]);
+  const bashArgs: string[] = ["-lc"];
+  bashArgs.push(`tar czf /tmp/out.tgz ${req.body.dir}`);
+  // expect: security/command-injection
+  execFile("/bin/bash", bashArgs);
+  const lsArgs: string[] = ["-la"];
+  lsArgs.push(req.body.dir);
+  // ok: security/command-injection
+  execFile("ls", lsArgs);
+  // expect: security/command-injection
+  await promisify(cp.exec)(`du -sh ${req.body.dir}`);
+  res.end();
+});
+
 app.get("/dns", (req, res) => {
   // expect: security/command-injection
   const out = execSync("nslookup " + req.query.domain).toString();

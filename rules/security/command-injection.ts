@@ -2,7 +2,8 @@ import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { taintOf, type Taint } from "../../src/core/taint.js";
 import { literalPrefix, memberName, unwrap } from "../../src/core/ast.js";
-import { findDeclaration } from "../../src/core/scope.js";
+import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
+import type { ResolvedCall } from "../../src/core/imports.js";
 import { arrayLiteralOf, constantStringOf, isMaybeTruthy, isOperatorInput, objectLiteralOf, optionValue, parameterInput } from "../../src/core/sinks-injection.js";
 
 const CP_MODULES = ["child_process", "child-process-promise", "child-process-async", "promisify-child-process"];
@@ -34,11 +35,45 @@ function checkAll(exprs: readonly (ts.Expression | undefined)[]): Finding | unde
   return weak;
 }
 
-/** Elements of an args array (inline literal or a variable holding one); the array itself when unknown. */
+/**
+ * Elements of an args array (inline literal or a variable holding one); the array itself when unknown. A variable
+ * is kept too: `args[1] = cmd` / `args.push(cmd)` after `const args = []` fill it later.
+ */
 function argElements(expr: ts.Expression | undefined): ts.Expression[] {
   if (!expr) return [];
   const lit = arrayLiteralOf(expr);
-  return lit ? [...lit.elements] : [unwrap(expr)];
+  if (!lit) return [unwrap(expr)];
+  return ts.isIdentifier(unwrap(expr)) ? [...lit.elements, unwrap(expr)] : [...lit.elements];
+}
+
+/**
+ * The strings a program name can be when every value it may hold is a literal: `isWin ? "cmd.exe" : "/bin/sh"`,
+ * `let sh; if (win) sh = "cmd.exe"; else sh = "/bin/sh"`. Undefined when some value is computed.
+ */
+function possiblePrograms(expr: ts.Expression, depth = 0): string[] | undefined {
+  if (depth > 4) return undefined;
+  const e = unwrap(expr);
+  const s = constantStringOf(e);
+  if (s !== undefined) return [s];
+  if (ts.isConditionalExpression(e)) {
+    const a = possiblePrograms(e.whenTrue, depth + 1);
+    const b = a && possiblePrograms(e.whenFalse, depth + 1);
+    return a && b ? [...a, ...b] : undefined;
+  }
+  if (ts.isIdentifier(e)) {
+    const d = findDeclaration(e);
+    if (!d || !ts.isVariableDeclaration(d)) return undefined;
+    const values = [...(d.initializer ? [d.initializer] : []), ...assignmentsTo(d)];
+    if (!values.length) return undefined;
+    const out: string[] = [];
+    for (const v of values) {
+      const p = possiblePrograms(v, depth + 1);
+      if (!p) return undefined;
+      out.push(...p);
+    }
+    return out;
+  }
+  return undefined;
 }
 
 export default defineRule({
@@ -79,7 +114,8 @@ export default defineRule({
         if (f) return report(call, f, `${what} with \`shell: true\` and a command line`);
         return;
       }
-      const prog = constantStringOf(program);
+      const programs = possiblePrograms(program);
+      const prog = programs?.find((p) => SHELLS.test(p)) ?? programs?.[0];
       if (prog === undefined) {
         const f = check(program);
         if (f) report(call, f, `${what} of a program name`);
@@ -123,6 +159,15 @@ export default defineRule({
       }
     };
 
+    /** `util.promisify(cp.exec)(cmd)`: the wrapped function called on the spot. */
+    const promisifiedCall = (call: ts.CallExpression): ResolvedCall | undefined => {
+      const callee = unwrap(call.expression);
+      if (!ts.isCallExpression(callee) || memberName(callee.expression) !== "promisify" || callee.arguments.length !== 1) return undefined;
+      const b = imports.bindingOf(callee.arguments[0]);
+      const name = b?.path.at(-1);
+      return b && name ? { module: b.module, path: b.path, name, instance: b.instance } : undefined;
+    };
+
     return {
       CallExpression(call) {
         if (isDenoRun(call)) {
@@ -142,7 +187,7 @@ export default defineRule({
           } else argumentInjection(prop, prog, rest, "`Deno.run`");
           return;
         }
-        const r = imports.resolveCall(call);
+        const r = imports.resolveCall(call) ?? promisifiedCall(call);
         if (!r) return;
         const mod = r.module;
         const name = r.name;

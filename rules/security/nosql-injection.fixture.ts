@@ -54,6 +54,22 @@ app.get("/search", async (req, res) => {
   res.json({ posts, safe });
 });
 
+app.post("/lookup", async (req, res) => {
+  const filter: Record<string, unknown> = { deleted: false };
+  filter.email = req.body.email;
+  // expect: security/nosql-injection
+  const found = await User.findOne(filter);
+  const byName: Record<string, unknown> = {};
+  byName["name"] = String(req.body.name);
+  // ok: security/nosql-injection
+  const named = await User.findOne(byName);
+  const byDate: Record<string, unknown> = {};
+  byDate["$where"] = `this.created < new Date('${req.query.before}')`;
+  // expect: security/nosql-injection
+  const older = await User.find(byDate);
+  res.json({ found, named, older });
+});
+
 app.get("/legacy", async (req, res) => {
   // expect: security/nosql-injection
   const rows = await db.collection("accounts").find({ $where: `this.owner == '${req.query.owner}'` }).toArray();

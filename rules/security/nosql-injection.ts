@@ -1,11 +1,10 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { taintOf } from "../../src/core/taint.js";
-import { accessChain, memberName, propertyNameText, receiverName, receiverOf, unwrap } from "../../src/core/ast.js";
+import { memberName, propertyNameText, receiverName, receiverOf, unwrap } from "../../src/core/ast.js";
 import { DYNAMO_RECEIVER } from "../../src/core/sql.js";
-import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
-import { directSource, parameterRole, rootIdentifier } from "../../src/core/sources.js";
-import { isGuarded } from "../../src/core/guards.js";
+import { findDeclaration, scopeOf } from "../../src/core/scope.js";
+import { objectCapable } from "../../src/core/object-input.js";
 import { objectLiteralOf } from "../../src/core/sinks-injection.js";
 
 /** Mongo/Mongoose methods whose first argument is a query filter. */
@@ -15,8 +14,6 @@ const FILTER_METHODS = new Set([
 ]);
 const MONGO_MODULES = ["mongoose", "mongodb", "mongojs", "monk", "@nestjs/mongoose", "mongoist", "@typegoose/typegoose", "nedb", "@seald-io/nedb"];
 const SQL_ORMS = ["sequelize", "typeorm", "@prisma/client", "knex", "objection", "@mikro-orm/core", "drizzle-orm", "bookshelf", "pg", "mysql", "mysql2"];
-/** Request fields that can carry objects (`?user[$ne]=x`, JSON bodies); params/headers are always strings. */
-const OBJECT_FIELDS = /^(body|query|payload|request\.body|request\.query|req\.body|req\.query)$/;
 const MONGO_RECEIVER = /(^|\.)(collection\([^)]*\)|[A-Z]\w*|\w*(Model|model|Collection|collection|Coll|coll)|db\.\w+|users|accounts|posts|orders|products)$/;
 
 export default defineRule({
@@ -138,21 +135,17 @@ function filterProblem(filter: ts.Expression, depth = 0): string | undefined {
   if (!obj) return undefined;
   // SQL ORMs (Sequelize, TypeORM) take { where: … }; their operators are not JSON-reachable.
   if (prop(obj, "where") && !prop(obj, "$where")) return undefined;
+  const entries: { key: string | undefined; value: ts.Expression }[] = [];
   for (const p of obj.properties) {
-    let key: string | undefined;
-    let value: ts.Expression | undefined;
-    if (ts.isPropertyAssignment(p)) {
-      key = propertyNameText(p.name);
-      value = p.initializer;
-    } else if (ts.isShorthandPropertyAssignment(p)) {
-      key = p.name.text;
-      value = p.name;
-    } else if (ts.isSpreadAssignment(p)) {
+    if (ts.isPropertyAssignment(p)) entries.push({ key: propertyNameText(p.name), value: p.initializer });
+    else if (ts.isShorthandPropertyAssignment(p)) entries.push({ key: p.name.text, value: p.name });
+    else if (ts.isSpreadAssignment(p)) {
       const s = objectCapable(p.expression);
       if (s) return `Query filter spreads \`${s}\`: the client can add operators like \`{"$ne": null}\`. Pick the fields and cast them.`;
-      continue;
     }
-    if (!value) continue;
+  }
+  entries.push(...fieldWrites(filter, obj));
+  for (const { key, value } of entries) {
     const v = unwrap(value);
     if (key === "$where") {
       const t = taintOf(v, "code");
@@ -196,94 +189,25 @@ function filterProblem(filter: ts.Expression, depth = 0): string | undefined {
 }
 
 /**
- * The request source when `expr` is a raw request value that may be an object (a JSON body or qs-parsed query field,
- * the body/query itself, JSON.parse of request text), passed through only by variables, destructuring and property access.
+ * Fields set on a filter variable after its literal: `const query = {}; query.email = req.body.email;`,
+ * `query["$where"] = \`…\``. Filters built field by field are as common as inline literals.
  */
-export function objectCapable(expr: ts.Expression, depth = 0, useSite: ts.Node = expr): string | undefined {
-  if (depth > 8) return undefined;
-  const e = unwrap(expr);
-  const direct = directSource(e);
-  if (direct) return objectField(e, direct) ? direct : undefined;
-  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
-    if (ts.isPropertyAccessExpression(e) && ["length", "size"].includes(e.name.text)) return undefined;
-    return objectCapable(e.expression, depth + 1, useSite);
-  }
-  if (ts.isBinaryExpression(e)) {
-    const op = e.operatorToken.kind;
-    if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) return objectCapable(e.left, depth + 1, useSite) ?? objectCapable(e.right, depth + 1, useSite);
-    return undefined;
-  }
-  if (ts.isAwaitExpression(e)) return objectCapable(e.expression, depth + 1, useSite);
-  if (ts.isCallExpression(e)) {
-    // JSON.parse(event.body), JSON.parse(req.query.filter)
-    if (e.expression.getText() === "JSON.parse" && e.arguments[0]) {
-      const t = taintOf(e.arguments[0], "nosql");
-      return t ? `JSON.parse(${t.source})` : undefined;
+function fieldWrites(filter: ts.Expression, literal: ts.ObjectLiteralExpression): { key: string | undefined; value: ts.Expression }[] {
+  const f = unwrap(filter);
+  if (!ts.isIdentifier(f)) return [];
+  const decl = findDeclaration(f);
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || unwrap(decl.initializer) !== literal) return [];
+  const out: { key: string | undefined; value: ts.Expression }[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const target = unwrap(n.left);
+      if ((ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) && ts.isIdentifier(unwrap(target.expression))) {
+        const holder = unwrap(target.expression) as ts.Identifier;
+        if (holder.text === f.text && findDeclaration(holder) === decl) out.push({ key: memberName(target), value: n.right });
+      }
     }
-    return undefined;
-  }
-  if (ts.isIdentifier(e)) {
-    const d = findDeclaration(e);
-    if (!d) return undefined;
-    if (isGuarded(e.text, useSite, d)) return undefined;
-    if (ts.isVariableDeclaration(d)) {
-      if (d.type && !/any|unknown|object|Record/.test(d.type.getText())) return undefined;
-      const vals = [...(d.initializer ? [d.initializer] : []), ...assignmentsTo(d)];
-      // Any reassignment to a cast value makes it safe only when every value is safe.
-      for (const v of vals) {
-        const s = objectCapable(v, depth + 1, useSite);
-        if (s) return s;
-      }
-      return undefined;
-    }
-    if (ts.isBindingElement(d)) {
-      const path: string[] = [];
-      let node: ts.Node = d;
-      while (ts.isBindingElement(node)) {
-        if (node.dotDotDotToken) path.unshift("…");
-        else path.unshift((node.propertyName ? propertyNameText(node.propertyName) : ts.isIdentifier(node.name) ? node.name.text : undefined) ?? "[]");
-        node = node.parent.parent;
-      }
-      if (ts.isParameter(node)) {
-        const role = parameterRole(node);
-        if (role === "request" && (path[0] === "body" || path[0] === "query")) return `req.${path.join(".")}`;
-        if (role === "value" && valueParamIsObjectCapable(node)) return path.join(".");
-        return undefined;
-      }
-      if (ts.isVariableDeclaration(node) && node.initializer) {
-        const init = unwrap(node.initializer);
-        // const { body } = req
-        if (ts.isIdentifier(init)) {
-          const pd = findDeclaration(init);
-          if (pd && ts.isParameter(pd) && parameterRole(pd) === "request") return path[0] === "body" || path[0] === "query" ? `${init.text}.${path.join(".")}` : undefined;
-        }
-        if (node.type && !/any|unknown|object|Record/.test(node.type.getText())) return undefined;
-        return objectCapable(init, depth + 1, useSite);
-      }
-      return undefined;
-    }
-    if (ts.isParameter(d) && parameterRole(d) === "value" && valueParamIsObjectCapable(d)) return e.text;
-  }
-  return undefined;
-}
-
-/** NestJS @Body()/@Query() values typed loosely (not a validated DTO class). */
-function valueParamIsObjectCapable(p: ts.ParameterDeclaration): boolean {
-  const decorators = ts.canHaveDecorators(p) ? ts.getDecorators(p) ?? [] : [];
-  if (!decorators.some((d) => /^(Body|Query)\b/.test(d.expression.getText()))) return false;
-  const t = p.type?.getText();
-  return !t || /^(any|unknown|object|string|Record<.*>)$/.test(t);
-}
-
-function objectField(e: ts.Expression, source: string): boolean {
-  const chain = accessChain(e);
-  const root = rootIdentifier(e);
-  if (!chain || !root) return false;
-  const d = findDeclaration(root);
-  const role = d && ts.isParameter(d) ? parameterRole(d) : undefined;
-  if (role === "value") return !!d && ts.isParameter(d) && valueParamIsObjectCapable(d);
-  if (role === "event") return false; // Lambda: body is a string, parameters are strings
-  const field = role === "koa" ? chain.slice(1, chain[1] === "request" || chain[1] === "req" ? 3 : 2).join(".") : chain[1];
-  void source;
-  return OBJECT_FIELDS.test(field ?? "");
+    ts.forEachChild(n, visit);
+  };
+  visit(scopeOf(decl));
+  return out;
 }

@@ -1,4 +1,5 @@
 import express from "express";
+import path from "node:path";
 import bodyParser from "body-parser";
 import { PrismaClient } from "@prisma/client";
 import { Product } from "./models/product";
@@ -16,6 +17,11 @@ app.use(bodyParser.urlencoded({ extended: true, limit: Infinity }));
 app.use(express.json({ limit: "1mb" }));
 // ok: security/resource-limits
 app.use("/webhooks", express.raw({ type: "application/json", limit: "5mb" }));
+
+// expect: security/resource-limits
+app.use(express.bodyParser());
+// ok: security/resource-limits
+app.use(bodyParser.json());
 
 app.get("/products", async (req, res) => {
   const products = await prisma.product.findMany({
@@ -56,8 +62,27 @@ app.post("/generate", (req, res) => {
   const buf = Buffer.alloc(Number(req.query.bytes));
   // expect: security/resource-limits
   const padding = "=".repeat(req.body.width);
-  // ok: security/resource-limits
+  // expect: security/resource-limits
   for (let i = 0; i < req.body.items.length; i++) codes.push(req.body.items[i]);
+  const tags = req.body.tags;
+  if (Array.isArray(tags) && tags.length <= 50) {
+    // ok: security/resource-limits
+    for (let i = 0; i < tags.length; i++) codes.push(String(tags[i]));
+  }
+  const lines = req.body.lines;
+  // ok: security/resource-limits
+  for (let i = 0; i < lines.length; i++) codes.push(lines[i].sku.toUpperCase());
+  // ok: security/resource-limits
+  for (let i = 0; i < req.params.code.length; i++) codes.push(req.params.code[i]);
+  const names = req.body.names;
+  // ok: security/resource-limits
+  for (let i = 0; i < names.length; i++) codes.push(path.join("/srv/files", names[i]));
+  const labels = req.body.labels;
+  // expect: security/resource-limits
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    codes.push(`${label}`);
+  }
   // ok: security/resource-limits
   const fixed = new Array(16).fill(0);
   res.json({ codes, size: buf.length, padding, fixed });

@@ -1,6 +1,7 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { isFunctionLike, memberName, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { enclosingFunction, isFunctionLike, memberName, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { objectCapable } from "../../src/core/object-input.js";
 import { findDeclaration } from "../../src/core/scope.js";
 import { directSource } from "../../src/core/sources.js";
 import { taintOf } from "../../src/core/taint.js";
@@ -88,6 +89,59 @@ function isCapped(name: string, decl: ts.Node): boolean {
   return capped;
 }
 
+/**
+ * `for (let i = 0; i < items.length; i++)` where `items` is a JSON body or query value: it may be an object
+ * `{ "length": 1e9 }` rather than an array, and the loop then runs a billion times. Returns the request source, or
+ * undefined when the code checks `Array.isArray` or the loop dereferences every element (`items[i].sku` throws at the
+ * first missing one, which ends the loop).
+ */
+function clientLengthBound(bound: ts.Expression, loop: ts.IterationStatement): string | undefined {
+  const b = unwrap(bound);
+  if (!ts.isPropertyAccessExpression(b) || b.name.text !== "length") return undefined;
+  const list = unwrap(b.expression);
+  const src = objectCapable(list);
+  if (!src) return undefined;
+  const scope = enclosingFunction(loop) ?? loop.getSourceFile();
+  const names = [list.getText(), src].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  if (new RegExp(`Array\\.isArray\\(\\s*(${names.join("|")})\\s*\\)|\\b(${names.join("|")})\\s+instanceof\\s+Array\\b`).test(scope.getText())) return undefined;
+  if (dereferencesElements(loop.statement, list.getText())) return undefined;
+  return src;
+}
+
+/** Calls that store an element without looking at it: a hole (`undefined`) goes in as happily as a value. */
+const STORING_CALLS = new Set(["push", "unshift", "add", "set", "concat"]);
+
+/**
+ * Can the loop body stop at the first missing element? Only when every use of `list[i]` (directly or through a variable
+ * holding it) tolerates `undefined` — stored, concatenated, compared — does `{ "length": 1e9 }` keep it running;
+ * `items[i].sku`, `path.join(dir, items[i])` or any other call taking it may throw and end the request.
+ */
+function dereferencesElements(body: ts.Statement, listText: string): boolean {
+  let mayThrow = false;
+  const holders = new Set<string>();
+  const tolerates = (n: ts.Expression): boolean => {
+    const p = n.parent;
+    if (ts.isCallExpression(p)) return p.arguments.includes(n) && STORING_CALLS.has(memberName(p.expression) ?? "");
+    if (ts.isBinaryExpression(p)) return p.operatorToken.kind !== ts.SyntaxKind.InKeyword && p.operatorToken.kind !== ts.SyntaxKind.InstanceOfKeyword;
+    if (ts.isTemplateSpan(p) || ts.isArrayLiteralExpression(p) || ts.isPropertyAssignment(p)) return true;
+    if (ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) {
+      holders.add(p.name.text);
+      return true;
+    }
+    return false;
+  };
+  walk(body, (n) => {
+    if (mayThrow) return false;
+    if (ts.isElementAccessExpression(n) && unwrap(n.expression).getText() === listText && !tolerates(n)) mayThrow = true;
+    else if (ts.isIdentifier(n) && holders.has(n.text) && !(ts.isVariableDeclaration(n.parent) && n.parent.name === n) && !tolerates(n)) mayThrow = true;
+    return undefined;
+  });
+  return mayThrow;
+}
+
+/** Connect/Express 3 `bodyParser()` / `multipart()`: every multipart request is written to temp files that nothing limits or deletes. */
+const TEMP_FILE_PARSERS = new Set(["bodyParser", "multipart"]);
+
 export default defineRule({
   meta: {
     id: "security/resource-limits",
@@ -106,11 +160,19 @@ export default defineRule({
     const reportSize = (node: ts.Node, what: string, src: string): void => {
       ctx.report({ node, message: `${what} is taken from \`${src}\` without an upper bound: one request can make the server allocate or loop without limit. Clamp it.` });
     };
+    const reportClientLength = (loop: ts.IterationStatement, bound: ts.Expression): void => {
+      const src = clientLengthBound(bound, loop);
+      if (src) ctx.report({ node: loop, message: `Loop bound \`${unwrap(bound).getText()}\` reads the length of \`${src}\`, which a JSON body or query string can make an object like \`{ "length": 1e9 }\`: one request keeps the server looping. Check \`Array.isArray\` and cap the length first.` });
+    };
     return {
       CallExpression(call) {
         const name = memberName(call.expression);
         if (!name) return;
         const r = imports.resolveCall(call);
+        if (TEMP_FILE_PARSERS.has(name) && r?.module && ["express", "connect"].includes(r.module) && r.path.filter((p) => p !== "default").length === 1) {
+          ctx.report({ node: call, message: `\`${r.module}.${name}()\` (Express 3 / Connect) saves every multipart upload to a temp file with no size or count limit and never deletes it: any client can fill the disk. Use express.json()/urlencoded() and a multipart parser with limits (multer, busboy) only on upload routes.` });
+          return;
+        }
         // express.json({ limit: "50mb" }) / bodyParser.urlencoded({ limit }) / koa-body / fastify({ bodyLimit })
         if (BODY_PARSERS.has(name) && r?.module && ["express", "body-parser"].includes(r.module)) {
           const o = objectLiteralOf(call.arguments[0]);
@@ -177,7 +239,8 @@ export default defineRule({
         const bound = k === ts.SyntaxKind.LessThanToken || k === ts.SyntaxKind.LessThanEqualsToken ? c.right : k === ts.SyntaxKind.GreaterThanToken || k === ts.SyntaxKind.GreaterThanEqualsToken ? c.left : undefined;
         if (!bound) return;
         const src = unboundedSize(bound);
-        if (src) reportSize(f, "Loop bound", src);
+        if (src) return reportSize(f, "Loop bound", src);
+        reportClientLength(f, bound);
       },
       WhileStatement(w) {
         const c = unwrap(w.expression);
@@ -186,7 +249,8 @@ export default defineRule({
         const bound = k === ts.SyntaxKind.LessThanToken || k === ts.SyntaxKind.LessThanEqualsToken ? c.right : undefined;
         if (!bound) return;
         const src = unboundedSize(bound);
-        if (src) reportSize(w, "Loop bound", src);
+        if (src) return reportSize(w, "Loop bound", src);
+        reportClientLength(w, bound);
       },
       PropertyAssignment(p) {
         // prisma/typeorm/sequelize pagination: { take: Number(req.query.limit) }, { limit: parseInt(limit) }

@@ -11,15 +11,23 @@ function mentions(cond: ts.Expression, name: string): boolean {
   return new RegExp(`(^|[^\\w$.])${name.replace(/[$]/g, "\\$")}\\b`).test(text);
 }
 
-export function isGuardCondition(cond: ts.Expression, name: string): boolean {
+/**
+ * Does `cond` restrict `name`? `holds` says where the value is used: "true" where the condition held (then-branch),
+ * "false" where it failed (after `if (cond) return`). `x === "a"` narrows x only where it holds, `x !== "a"` only
+ * where it fails; "either" accepts both (callers that do not know the branch).
+ */
+export function isGuardCondition(cond: ts.Expression, name: string, holds: "true" | "false" | "either" = "either"): boolean {
   if (!mentions(cond, name)) return false;
   const text = cond.getText();
   if (GUARD_CALL.test(text)) return true;
   // x === "a" || x === "b"; typeof x !== "string" style checks narrow to literals/types. `x != ""` only tests that
   // there is a value: it narrows nothing.
   const narrowing = text.replace(/!==?\s*(''|""|``)|(''|""|``)\s*!==?/g, "");
-  if (/(===|!==|==|!=)\s*(['"`]|\d)/.test(narrowing) || /(['"`]|\d)\s*(===|!==)/.test(narrowing)) return true;
-  return false;
+  const equal = /(===|==)\s*(['"`]|\d)/.test(narrowing) || /(['"`]|\d)\s*(===|==)/.test(narrowing);
+  const unequal = /(!==|!=)\s*(['"`]|\d)/.test(narrowing) || /(['"`]|\d)\s*(!==|!=)/.test(narrowing);
+  if (holds === "true") return equal;
+  if (holds === "false") return unequal;
+  return equal || unequal;
 }
 
 function exits(st: ts.Statement): boolean {
@@ -36,14 +44,14 @@ function exits(st: ts.Statement): boolean {
 export function isGuarded(name: string, use: ts.Node, decl: Declaration): boolean {
   let child: ts.Node = use;
   for (let p = use.parent; p; child = p, p = p.parent) {
-    if (ts.isIfStatement(p) && child === p.thenStatement && isGuardCondition(p.expression, name) && !/^!/.test(p.expression.getText().trim())) return true;
-    if (ts.isConditionalExpression(p) && child === p.whenTrue && isGuardCondition(p.condition, name)) return true;
+    if (ts.isIfStatement(p) && child === p.thenStatement && isGuardCondition(p.expression, name, "true") && !/^!/.test(p.expression.getText().trim())) return true;
+    if (ts.isConditionalExpression(p) && child === p.whenTrue && isGuardCondition(p.condition, name, "true")) return true;
     if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p)) {
       const statements = p.statements as readonly ts.Statement[];
       const idx = statements.indexOf(child as ts.Statement);
       for (let i = 0; i < idx; i++) {
         const s = statements[i];
-        if (ts.isIfStatement(s) && isGuardCondition(s.expression, name) && exits(s.thenStatement)) return true;
+        if (ts.isIfStatement(s) && isGuardCondition(s.expression, name, "false") && exits(s.thenStatement)) return true;
       }
     }
     if (isFunctionLike(p) || p === decl) break;

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { enclosingFunction, isFunctionLike, memberName, propertyNameText, receiverOf, stringValue, unwrap } from "./ast.js";
-import { assignmentsTo, type Declaration, findDeclaration, functionOfDeclaration } from "./scope.js";
+import { assignmentsTo, type Declaration, findDeclaration, functionOfDeclaration, scopeOf } from "./scope.js";
 import { directSource, parameterRole, REQUEST_FIELDS } from "./sources.js";
 import { isGuardCondition, isGuarded } from "./guards.js";
 
@@ -105,7 +105,7 @@ function evaluateInner(e: ts.Expression, st: State): Taint | undefined {
   if (ts.isConditionalExpression(e)) {
     // allowed.includes(x) ? x : "default" — the true branch only runs for allow-listed values
     const t = evaluate(e.whenTrue, st);
-    if (t && !isGuardCondition(e.condition, t.source) && !isGuardCondition(e.condition, unwrap(e.whenTrue).getText())) return t;
+    if (t && (onlyChecksPresence(e.condition) || (!isGuardCondition(e.condition, t.source) && !isGuardCondition(e.condition, unwrap(e.whenTrue).getText())))) return t;
     return evaluate(e.whenFalse, st);
   }
   if (ts.isAwaitExpression(e) || ts.isSpreadElement(e)) return evaluate(e.expression, st);
@@ -128,6 +128,40 @@ function evaluateInner(e: ts.Expression, st: State): Taint | undefined {
   if (ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e) || ts.isTypeOfExpression(e) || ts.isVoidExpression(e) || ts.isDeleteExpression(e)) return undefined;
   return undefined;
 }
+
+/**
+ * `x && x != "" ? x : "/home"`: the condition only asks whether the value is there (truthy, not empty, not null), so the
+ * true branch still holds anything the client sent. Every leaf of the `&&`/`||` chain must be such a check.
+ */
+function onlyChecksPresence(cond: ts.Expression): boolean {
+  const c = unwrap(cond);
+  if (ts.isBinaryExpression(c)) {
+    const op = c.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) return onlyChecksPresence(c.left) && onlyChecksPresence(c.right);
+    if (op === ts.SyntaxKind.ExclamationEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken) {
+      return [c.left, c.right].some((side) => isEmptyValue(side)) && [c.left, c.right].every((side) => isEmptyValue(side) || isPlainAccess(side));
+    }
+    return false;
+  }
+  return isPlainAccess(c);
+}
+
+function isEmptyValue(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  return stringValue(u) === "" || u.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(u) && u.text === "undefined");
+}
+
+/** `x`, `req.query.next`, `req.param("next")`: reading a value, not testing it. */
+function isPlainAccess(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  if (ts.isIdentifier(u)) return true;
+  if (ts.isPropertyAccessExpression(u) || ts.isElementAccessExpression(u)) return isPlainAccess(u.expression);
+  if (ts.isCallExpression(u)) return REQUEST_READERS.has(memberName(u.expression) ?? "") && isPlainAccess(u.expression);
+  return false;
+}
+
+/** Request accessors whose call only reads a value (`req.param("x")`, `req.get("host")`). */
+const REQUEST_READERS = new Set(["param", "get", "header", "cookie"]);
 
 /** `@Param('id') id: number` or `(id: number)`: the framework or the type already made it a number. */
 function sanitizedByType(e: ts.Expression): boolean {
@@ -220,12 +254,92 @@ function implicitGlobalTaint(id: ts.Identifier, st: State): Taint | undefined {
 function declarationTaint(decl: Declaration, st: State): Taint | undefined {
   if (ts.isParameter(decl)) return parameterTaint(decl, st);
   if (ts.isVariableDeclaration(decl)) {
+    if (ts.isCatchClause(decl.parent)) return catchTaint(decl.parent, st);
     if (decl.type && [ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword].includes(decl.type.kind)) return undefined;
     const fromInit = decl.initializer ? forOfElement(decl, st) ?? evaluate(decl.initializer, st) : forOfElement(decl, st);
-    return fromInit ?? any(assignmentsTo(decl), st);
+    return fromInit ?? any(assignmentsTo(decl), st) ?? any(memberWrites(decl), st);
   }
   if (ts.isBindingElement(decl)) return bindingElementTaint(decl, st);
   return undefined;
+}
+
+const memberWriteCache = new WeakMap<ts.VariableDeclaration, ts.Expression[]>();
+
+/**
+ * Values stored into a container the code built itself: `const args = []; args[1] = cmd; args.push(x)`,
+ * `const q = {}; q.where = \`…${x}\``. Like the properties of an object literal, they make the whole container tainted.
+ */
+function memberWrites(decl: ts.VariableDeclaration): ts.Expression[] {
+  const cached = memberWriteCache.get(decl);
+  if (cached) return cached;
+  const out: ts.Expression[] = [];
+  const init = decl.initializer && unwrap(decl.initializer);
+  if (init && (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init)) && ts.isIdentifier(decl.name)) {
+    const name = decl.name.text;
+    const isContainer = (target: ts.Expression): boolean => {
+      const t = unwrap(target);
+      return ts.isIdentifier(t) && t.text === name && findDeclaration(t) === decl;
+    };
+    const visit = (n: ts.Node): void => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && isContainer(n.left.expression)) out.push(n.right);
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && /^(push|unshift)$/.test(n.expression.name.text) && isContainer(n.expression.expression)) out.push(...n.arguments);
+      ts.forEachChild(n, visit);
+    };
+    visit(scopeOf(decl));
+  }
+  memberWriteCache.set(decl, out);
+  return out;
+}
+
+/**
+ * `catch (e)`: what the try block throws. A message built from request data (`throw new Error(\`bad user ${name}\`)`,
+ * directly in the block or in a local function it calls) reaches whatever the handler does with `e`.
+ */
+function catchTaint(clause: ts.CatchClause, st: State): Taint | undefined {
+  const { throws, calls } = thrownIn((clause.parent as ts.TryStatement).tryBlock);
+  for (const thrown of throws) {
+    const t = thrownValueTaint(thrown, { ...st, useSite: thrown });
+    if (t) return t;
+  }
+  // One level into local functions called from the block, with their parameters bound to the arguments.
+  for (const call of calls) {
+    const fn = localFunction(call);
+    if (!fn?.body || fn === enclosingFunction(clause)) continue;
+    const bound = new Map<ts.ParameterDeclaration, Taint | undefined>(st.bound ?? []);
+    fn.parameters.forEach((p, i) => bound.set(p, call.arguments[i] ? evaluate(call.arguments[i], st) : undefined));
+    if (![...bound.values()].some(Boolean)) continue;
+    for (const thrown of thrownIn(fn.body).throws) {
+      const t = thrownValueTaint(thrown, { ...st, bound, useSite: thrown });
+      if (t) return t;
+    }
+  }
+  return undefined;
+}
+
+/** `new Error(msg)` / `new HttpError(400, msg)` carry their message; anything else thrown is the value itself. */
+function thrownValueTaint(thrown: ts.Expression, st: State): Taint | undefined {
+  const e = unwrap(thrown);
+  if ((ts.isNewExpression(e) || ts.isCallExpression(e)) && /(Error|Exception)$/.test(memberName(e.expression) ?? "")) return any(e.arguments ?? [], st);
+  return evaluate(e, st);
+}
+
+/** Throw statements and calls of a block that are not caught inside it (nested functions and inner try blocks with a catch excluded). */
+function thrownIn(block: ts.Node): { throws: ts.Expression[]; calls: ts.CallExpression[] } {
+  const throws: ts.Expression[] = [];
+  const calls: ts.CallExpression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (isFunctionLike(n)) return;
+    if (ts.isThrowStatement(n) && n.expression) throws.push(n.expression);
+    if (ts.isCallExpression(n)) calls.push(n);
+    if (ts.isTryStatement(n) && n.catchClause) {
+      visit(n.catchClause.block);
+      if (n.finallyBlock) visit(n.finallyBlock);
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(block, visit);
+  return { throws, calls };
 }
 
 /** `for (const x of req.body.items)`: the loop variable carries the iterable's taint. */
