@@ -46,16 +46,24 @@ export class FileFacts {
     return (this.importTable ??= new ImportTable(this.sourceFile));
   }
 
+  // Asked by most rules for every file: each answer is computed once.
+  private kinds?: { test: boolean; script: boolean; frontend?: boolean };
+
+  private get kind(): { test: boolean; script: boolean; frontend?: boolean } {
+    return (this.kinds ??= { test: isTestPath(this.path), script: isScriptPath(this.path) || this.text.startsWith("#!") });
+  }
+
   get isTest(): boolean {
-    return isTestPath(this.path);
+    return this.kind.test;
   }
 
   get isScript(): boolean {
-    return isScriptPath(this.path) || this.text.startsWith("#!");
+    return this.kind.script;
   }
 
   get isFrontend(): boolean {
-    return isFrontendPath(this.path) && !this.imports.hasModule(...SERVER_MODULES);
+    const k = this.kind;
+    return (k.frontend ??= isFrontendPath(this.path) && !this.imports.hasModule(...SERVER_MODULES));
   }
 
   /** Long-running backend code: not a test, script, CLI or front-end file. */

@@ -163,7 +163,10 @@ export class ImportTable {
     const e = unwrap(expr);
     const mod = requiredModule(e);
     if (mod) {
-      this.modules.add(mod);
+      if (!this.modules.has(mod)) {
+        this.modules.add(mod);
+        this.parentModules = undefined;
+      }
       return { module: mod, path: [] };
     }
     if (ts.isAwaitExpression(e)) return this.bindingOf(e.expression);
@@ -227,7 +230,18 @@ export class ImportTable {
     return !names || names.includes(r.name);
   }
 
+  /** Does the file import any of `mods`, or a subpath of one (`lodash/merge` counts as `lodash`)? */
   hasModule(...mods: string[]): boolean {
-    return mods.some((m) => this.modules.has(m) || [...this.modules].some((x) => x.startsWith(m + "/")));
+    const parents = (this.parentModules ??= parentsOf(this.modules));
+    return mods.some((m) => this.modules.has(m) || parents.has(m));
   }
+
+  /** Every `a` and `a/b` above an imported `a/b/c`: built once per file, asked by many rules. */
+  private parentModules?: Set<string>;
+}
+
+function parentsOf(modules: Set<string>): Set<string> {
+  const out = new Set<string>();
+  for (const m of modules) for (let i = m.indexOf("/"); i > 0; i = m.indexOf("/", i + 1)) out.add(m.slice(0, i));
+  return out;
 }
