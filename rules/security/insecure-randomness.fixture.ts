@@ -105,3 +105,29 @@ export function SessionHandler(db: { allocations: { insert(doc: object): void } 
   };
   return { allocate };
 }
+
+export function issueInvite(store: Map<string, string>, email: string): string {
+  // expect: security/insecure-randomness
+  const suffix = Math.floor(Math.random() * 1e9).toString(36);
+  const inviteToken = `inv_${suffix}`;
+  store.set(inviteToken, email);
+  return email;
+}
+
+function persist(webhookSecret: string): void {
+  process.env.WEBHOOK_SIGNING_SECRET = webhookSecret;
+}
+// expect: security/insecure-randomness
+persist(Math.random().toString(36).slice(2));
+
+export function scheduleNextPoll(poll: () => void): void {
+  // ok: security/insecure-randomness
+  const spread = Math.random();
+  const delayMs = 30_000 + spread * 5_000;
+  setTimeout(poll, delayMs);
+}
+
+export function sessionToken(): string {
+  // ok: security/insecure-randomness (only a fallback for runtimes without crypto.randomUUID)
+  return typeof crypto.randomUUID === "function" ? crypto.randomUUID() : Math.random().toString(36).slice(2);
+}

@@ -1,6 +1,7 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { isFunctionLike, memberName, propertyNameText, receiverName, stringValue, unwrap, walkSameFunction } from "../../src/core/ast.js";
+import { isFunctionLike, memberName, propertyNameText, receiverName, stringValue, unwrap, walk, walkSameFunction } from "../../src/core/ast.js";
+import { findDeclaration, functionOfDeclaration } from "../../src/core/scope.js";
 import { functionName, nameTokens } from "../../src/core/secrets.js";
 
 /** Names of values that must be unguessable. */
@@ -64,7 +65,7 @@ function enclosingFn(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
  * the callee it is passed to, and a function's name only when the function returns the value (`generateToken()`).
  * The name of a function or class the value merely sits in (`SessionHandler`, `prepareUserData`) says nothing about it.
  */
-function valueNames(node: ts.Node, ignoreCallees: ReadonlySet<string>): string[] {
+function valueNames(node: ts.Node, ignoreCallees: ReadonlySet<string>, depth = 0): string[] {
   const out: string[] = [];
   let child: ts.Node = node;
   let p: ts.Node | undefined = node.parent;
@@ -81,8 +82,10 @@ function valueNames(node: ts.Node, ignoreCallees: ReadonlySet<string>): string[]
       if (!ts.isIdentifier(p.name)) return out;
       out.push(p.name.text);
       const fn = enclosingFn(p);
-      if (!fn || !returnsName(fn, p.name.text) || !viaReturnOf(fn)) return out;
-      continue;
+      if (fn && returnsName(fn, p.name.text) && viaReturnOf(fn)) continue;
+      // `const suffix = Math.random(); const password = "x" + suffix`: a neutral name says nothing, its uses do.
+      if (depth < 1 && isNeutralName(p.name.text)) out.push(...usesOf(p, ignoreCallees, depth + 1));
+      return out;
     }
     if (ts.isPropertyAssignment(p) && p.initializer === child) {
       const n = propertyNameText(p.name);
@@ -100,6 +103,9 @@ function valueNames(node: ts.Node, ignoreCallees: ReadonlySet<string>): string[]
     } else if ((ts.isCallExpression(p) || ts.isNewExpression(p)) && p.arguments?.some((a) => a === child)) {
       const n = memberName(p.expression);
       if (n && !ignoreCallees.has(n)) out.push(n);
+      // a local function's parameter names what the argument is: `function setSecret(secret) {…}; setSecret(Math.random())`
+      const param = parameterNameFor(p, p.arguments.indexOf(child as ts.Expression));
+      if (param) out.push(param);
       for (const a of p.arguments) {
         const v = stringValue(a);
         if (v && v.length < 60) out.push(v);
@@ -119,6 +125,51 @@ function valueNames(node: ts.Node, ignoreCallees: ReadonlySet<string>): string[]
     p = p.parent;
   }
   return out;
+}
+
+/** Not classified either way: `r`, `suffix`, `pw`, `value`. */
+function isNeutralName(name: string): boolean {
+  const tokens = nameTokens(name);
+  return !tokens.some((t) => BENIGN_TOKENS.test(t)) && classify([name]) === undefined;
+}
+
+/** Names the later uses of a local variable flow into (same function). */
+function usesOf(decl: ts.VariableDeclaration, ignoreCallees: ReadonlySet<string>, depth: number): string[] {
+  if (!ts.isIdentifier(decl.name)) return [];
+  const name = decl.name.text;
+  const scope = enclosingFn(decl)?.body ?? decl.getSourceFile();
+  const out: string[] = [];
+  walk(scope, (n) => {
+    if (!ts.isIdentifier(n) || n.text !== name || n === decl.name || findDeclaration(n) !== decl) return;
+    out.push(...valueNames(n, ignoreCallees, depth));
+  });
+  return out;
+}
+
+/** `f(x)` where `f` is a function declared in this file → the name of the parameter receiving argument `index`. */
+function parameterNameFor(call: ts.CallExpression | ts.NewExpression, index: number): string | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isIdentifier(callee) || index < 0) return undefined;
+  const fn = functionOfDeclaration(findDeclaration(callee));
+  const param = fn?.parameters[index];
+  return param && ts.isIdentifier(param.name) ? param.name.text : undefined;
+}
+
+const CSPRNG = /\bcrypto\b|getRandomValues|randomUUID|randomBytes|randomInt/;
+
+/** `crypto ? crypto.getRandomValues(…) : Math.random()`: the weak source only runs where no CSPRNG exists (never in Node). */
+function isCryptoFallback(call: ts.Node): boolean {
+  for (let child: ts.Node = call, p = call.parent; p && !ts.isSourceFile(p); child = p, p = p.parent) {
+    if (ts.isConditionalExpression(p) && (p.whenTrue === child || p.whenFalse === child)) {
+      const other = p.whenTrue === child ? p.whenFalse : p.whenTrue;
+      if (CSPRNG.test(p.condition.getText()) || CSPRNG.test(other.getText())) return true;
+    }
+    if (ts.isIfStatement(p) && (p.thenStatement === child || p.elseStatement === child)) {
+      const other = p.thenStatement === child ? p.elseStatement : p.thenStatement;
+      if (CSPRNG.test(p.expression.getText()) || (other && CSPRNG.test(other.getText()))) return true;
+    }
+  }
+  return false;
 }
 
 const PSEUDO_CWE = ["CWE-338", "CWE-330", "CWE-327"];
@@ -153,6 +204,7 @@ export default defineRule({
           return;
         }
         if (name !== "random" || !ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== "Math") return;
+        if (isCryptoFallback(call)) return;
         const names = valueNames(call, IGNORE_CALLEES);
         const kind = classify(names);
         if (kind === "secret") {

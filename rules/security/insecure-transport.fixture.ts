@@ -2,6 +2,7 @@ import axios from "axios";
 import got from "got";
 import WebSocket from "ws";
 import express from "express";
+import * as grpc from "@grpc/grpc-js";
 
 const app = express();
 
@@ -81,4 +82,35 @@ export function connectEvents(host: string, tls: boolean) {
   // ok: security/insecure-transport
   if (host.startsWith("ws://")) return new WebSocket(host);
   return new WebSocket(scheme + host);
+}
+
+export function billingClient(BillingService: any) {
+  // expect: security/insecure-transport
+  return new BillingService("billing.acme-payments.com:443", grpc.credentials.createInsecure());
+}
+
+export function ledgerClient(LedgerService: any, address: string) {
+  // expect: security/insecure-transport
+  const creds = grpc.credentials.createInsecure();
+  return new LedgerService(address, creds);
+}
+
+export function sidecarClient(CacheService: any) {
+  // ok: security/insecure-transport
+  return new CacheService("localhost:50051", grpc.credentials.createInsecure());
+}
+
+export function meshClient(UserService: any) {
+  // ok: security/insecure-transport
+  return new UserService("users.default.svc.cluster.local:50051", grpc.credentials.createInsecure());
+}
+
+export function startGrpc(server: any) {
+  // ok: security/insecure-transport (a server behind a mesh or load balancer that terminates TLS)
+  server.bindAsync("0.0.0.0:50051", grpc.ServerCredentials.createInsecure(), () => server.start());
+}
+
+export function secureClient(UserService: any) {
+  // ok: security/insecure-transport
+  return new UserService("users.acme.io:443", grpc.credentials.createSsl());
 }

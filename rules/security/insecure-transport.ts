@@ -1,8 +1,8 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { literalPrefix, memberName, objectProperty, propertyNameText, receiverOf, stringValue, unwrap } from "../../src/core/ast.js";
-import { findDeclaration } from "../../src/core/scope.js";
-import { assignmentsTo } from "../../src/core/scope.js";
+import { resolvedLiteral } from "../../src/core/secrets.js";
+import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 
 /** Hosts where clear text is fine or the URL is an identifier, not a destination. */
 const LOCAL_HOST = /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|[^.]+|.*\.(local|internal|lan|home|corp|svc|cluster\.local|test|example|invalid|localdomain|intranet|private)|host\.docker\.internal)$/i;
@@ -12,6 +12,9 @@ const URLISH_NAME = /(api|base|service|backend|upstream|gateway|webhook|hook|cal
 const CLIENT_MODULES = new Set(["axios", "node-fetch", "got", "request", "request-promise", "request-promise-native", "superagent", "needle", "undici", "cross-fetch", "isomorphic-fetch", "ky", "ofetch", "phin", "bent", "http", "ws", "socket.io-client", "urllib", "make-fetch-happen", "wreck", "@hapi/wreck", "centra", "minipass-fetch"]);
 const CLIENT_METHODS = new Set(["get", "post", "put", "patch", "delete", "del", "head", "options", "request", "fetch", "default", "stream", "json", "text", "send", "connect", "io", "WebSocket", "get", "curl"]);
 const URL_OPTION_NAMES = ["url", "uri", "baseURL", "baseUrl", "prefixUrl", "href"];
+/** gRPC targets where clear text stays on the machine or inside the cluster network. */
+const LOCAL_GRPC_TARGET = /^(unix:|localhost|127\.|0\.0\.0\.0|\[::1\]|::1|[\w-]+:\d+$|[\w.-]+\.(local|internal|localhost|svc|cluster\.local)(:\d+)?$)/i;
+const GRPC_MODULES = ["@grpc/grpc-js", "grpc", "nice-grpc", "@grpc/proto-loader"];
 
 /** `http://host/...` (or ws://, ftp://) with a remote, non-namespace host → the host; otherwise undefined. */
 export function insecureRemoteHost(text: string | undefined, allowExample = false): string | undefined {
@@ -142,6 +145,22 @@ export default defineRule({
       ctx.report({ node: lit, message: "WebSocket URL built with clear-text `ws://`: messages (and any token in the URL or first message) can be read or modified in transit. Use `wss://`." });
     };
 
+    /** `grpc.credentials.createInsecure()` for a client channel to a remote target: the RPCs travel in clear text. */
+    const insecureGrpcChannel = (call: ts.CallExpression): void => {
+      if (memberName(call.expression) !== "createInsecure") return;
+      const callee = unwrap(call.expression);
+      const recv = ts.isPropertyAccessExpression(callee) ? memberName(callee.expression) : undefined;
+      // ServerCredentials.createInsecure(): servers commonly sit behind a mesh or load balancer that terminates TLS.
+      if (recv !== "credentials" && recv !== "ChannelCredentials") return;
+      if (!imports.hasModule(...GRPC_MODULES) && !/grpc/i.test(ctx.file.text)) return;
+      const target = grpcTarget(call);
+      if (target && LOCAL_GRPC_TARGET.test(target)) return;
+      ctx.report({
+        node: call,
+        message: `gRPC channel without TLS${target ? ` to \`${target}\`` : ""}: requests, responses and call credentials travel in clear text and the server is not authenticated. Use credentials.createSsl().`,
+      });
+    };
+
     return {
       StringLiteral(lit) {
         bareWsScheme(lit, lit.text);
@@ -151,6 +170,7 @@ export default defineRule({
       },
       CallExpression(call) {
         checkClient(call);
+        insecureGrpcChannel(call);
       },
       NewExpression(call) {
         const name = memberName(call.expression);
@@ -194,4 +214,19 @@ function enclosingText(n: ts.Node): string {
   let p: ts.Node = n;
   for (; p.parent && !ts.isSourceFile(p.parent); p = p.parent) if (ts.isFunctionLike(p)) return p.getText();
   return p.getText();
+}
+
+/** `new Client("api.example.com:443", grpc.credentials.createInsecure())` → "api.example.com:443". */
+function grpcTarget(call: ts.CallExpression): string | undefined {
+  let node: ts.Node = call;
+  // creds may be stored in a variable first: const creds = grpc.credentials.createInsecure()
+  for (let p: ts.Node | undefined = call.parent; p; node = p, p = p.parent) {
+    if ((ts.isNewExpression(p) || ts.isCallExpression(p)) && p.arguments?.includes(node as ts.Expression)) {
+      const a0 = p.arguments[0];
+      const lit = a0 ? resolvedLiteral(a0) : undefined;
+      return lit?.text;
+    }
+    if (ts.isStatement(p) || ts.isVariableDeclaration(p)) break;
+  }
+  return undefined;
 }

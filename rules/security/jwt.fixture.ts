@@ -4,6 +4,10 @@ import { decodeJwt, jwtVerify } from "jose";
 import { expressjwt } from "express-jwt";
 import jwksRsa from "jwks-rsa";
 
+import { SignJWT } from "jose";
+import { User } from "./models/user";
+import { pool } from "./db";
+
 const app = express();
 const JWT_SECRET = process.env.JWT_SECRET!;
 const PUBLIC_KEY = process.env.JWT_PUBLIC_KEY!;
@@ -103,3 +107,39 @@ export function verifySessionToken(token: string) {
 app.use("/partner", expressjwt({ secret: jwksRsa.expressJwtSecret({ jwksUri: "https://login.example.com/.well-known/jwks.json" }) } as any));
 // ok: security/jwt
 app.use("/internal", expressjwt({ secret: JWT_SECRET } as any));
+
+export async function loginWithRecord(email: string) {
+  const user = await User.findOne({ where: { email } });
+  // expect: security/jwt
+  return jwt.sign(user!.toJSON(), JWT_SECRET, { expiresIn: "1h" });
+}
+
+export async function loginWithRow(email: string) {
+  const { rows } = await pool.query("SELECT * FROM users WHERE email = $1", [email]);
+  // expect: security/jwt
+  return jwt.sign({ ...rows[0] }, JWT_SECRET, { expiresIn: "1h" });
+}
+
+export function issueOtpToken(userId: string, otp: string) {
+  // expect: security/jwt
+  return new SignJWT({ sub: userId, otp }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(new TextEncoder().encode(JWT_SECRET));
+}
+
+export async function loginPicked(email: string) {
+  const user = await User.findOne({ where: { email }, attributes: ["id", "role"] });
+  // ok: security/jwt
+  return jwt.sign(user!.toJSON(), JWT_SECRET, { expiresIn: "1h" });
+}
+
+export async function loginClaims(email: string) {
+  const user = await User.findOne({ where: { email } });
+  // ok: security/jwt
+  return jwt.sign({ sub: user!.id, role: user!.role }, JWT_SECRET, { expiresIn: "1h" });
+}
+
+export async function loginStripped(email: string) {
+  const user = (await User.findOne({ where: { email } }))!.toJSON();
+  delete user.passwordHash;
+  // ok: security/jwt
+  return jwt.sign(user, JWT_SECRET, { expiresIn: "1h" });
+}

@@ -1,6 +1,8 @@
 import { ts } from "ts-morph";
 import { defineRule, type ReportFix } from "../../src/core/rule.js";
 import { endLineOf, enclosingFunction, hasSpread, isBooleanLiteral, isFunctionLike, lineOf, memberName, objectProperty, propertyNameText, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { isDataAccessCall } from "../../src/core/data-access.js";
+import type { ImportTable } from "../../src/core/imports.js";
 import { resolvedObject } from "../../src/core/secrets.js";
 import { findDeclaration } from "../../src/core/scope.js";
 
@@ -114,12 +116,71 @@ function isAsymmetricKey(key: ts.Expression | undefined): boolean {
   return false;
 }
 
+/** Findings about token lifetime: insufficient session expiration, not a signature problem. */
+const EXPIRY_CWE = ["CWE-613"];
+
+/** Payload keys that must never ride in a token anyone holding it can base64-decode. */
+const CREDENTIAL_KEY = /^(password|passwd|pwd|passphrase|password_?hash|hashed_?password|passwordDigest|password_digest|salt|pin|otp|totp_?secret|mfa_?secret|ssn|card_?number|credit_?card|cvv|cvc)$/i;
+/** Queries that already pick the returned fields: `.select("-password")`, `{ attributes: […] }`, `{ projection }`. */
+const PICKED_FIELDS = /\.select\s*\(|\battributes\s*:|\bprojection\s*:|\bselect\s*:|\bexclude\b|\bomit\s*:|-password/;
+
+/** A database record as fetched (all columns): `await User.findOne(…)`, `rows[0]`, `user.toJSON()`, `(err, user) =>` of a query callback. */
+function isWholeRecord(expr: ts.Expression, imports: ImportTable, depth = 0): boolean {
+  if (depth > 4) return false;
+  const e = unwrap(expr);
+  if (ts.isAwaitExpression(e)) return isWholeRecord(e.expression, imports, depth + 1);
+  if (ts.isCallExpression(e)) {
+    const name = memberName(e.expression);
+    const recv = ts.isPropertyAccessExpression(unwrap(e.expression)) ? (unwrap(e.expression) as ts.PropertyAccessExpression).expression : undefined;
+    if (recv && /^(toJSON|toObject|get|lean|exec)$/.test(name ?? "") && !(name === "get" && e.arguments.length && !/plain/.test(e.arguments[0].getText()))) return isWholeRecord(recv, imports, depth + 1);
+    return isDataAccessCall(e, imports, "read") && /^(findOne|findById|findByPk|findUnique|findFirst|findOneBy|findUniqueOrThrow|findFirstOrThrow|findOneOrFail|query|oneOrNone|one|first|get)$/.test(name ?? "") && !PICKED_FIELDS.test(e.getText());
+  }
+  if (ts.isElementAccessExpression(e) || (ts.isPropertyAccessExpression(e) && /^(rows|dataValues|_doc|0)$/.test(e.name.text))) return isWholeRecord(e.expression, imports, depth + 1);
+  if (!ts.isIdentifier(e)) return false;
+  const d = findDeclaration(e);
+  if (!d) return false;
+  if (ts.isVariableDeclaration(d)) return !!d.initializer && ts.isIdentifier(d.name) && isWholeRecord(d.initializer, imports, depth + 1);
+  if (ts.isBindingElement(d)) {
+    // const { rows } = await pool.query(…) / const [user] = await knex("users").where(…)
+    const decl = d.parent.parent;
+    return ts.isVariableDeclaration(decl) && !!decl.initializer && isWholeRecord(decl.initializer, imports, depth + 1);
+  }
+  if (ts.isParameter(d)) {
+    // User.findOne({…}, function (err, user) { … })
+    const fn = d.parent;
+    const call = fn.parent;
+    return fn.parameters.indexOf(d) > 0 && ts.isCallExpression(call) && call.arguments.includes(fn as ts.Expression) && isDataAccessCall(call, imports, "read") && !PICKED_FIELDS.test(call.getText());
+  }
+  return false;
+}
+
+/** What a signed payload exposes: a credential field, or a whole database record (password hash and all). */
+function exposedPayload(payload: ts.Expression | undefined, imports: ImportTable): string | undefined {
+  if (!payload) return undefined;
+  const obj = resolvedObject(payload);
+  if (obj) {
+    for (const p of obj.properties) {
+      const key = p.name ? propertyNameText(p.name) : undefined;
+      if (key && CREDENTIAL_KEY.test(key)) return `the \`${key}\` field`;
+      if (ts.isSpreadAssignment(p) && isWholeRecord(p.expression, imports)) return `every column of \`${p.expression.getText()}\``;
+    }
+    return undefined;
+  }
+  if (!isWholeRecord(payload, imports)) return undefined;
+  // `delete user.password` before signing
+  const name = unwrap(payload).getText().replace(/\.(toJSON|toObject)\(\)$/, "").replace(/[.$[\]()]/g, "\\$&");
+  const stripped = new RegExp(`delete\\s+${name}\\.(password|passwordHash|hash)\\b|${name}\\.(password|passwordHash)\\s*=\\s*(undefined|null)`);
+  const fn = enclosingFunction(payload);
+  if (fn && stripped.test(fn.getText())) return undefined;
+  return `the whole \`${unwrap(payload).getText()}\` record`;
+}
+
 export default defineRule({
   meta: {
     id: "security/jwt",
     category: "security",
     severity: "error",
-    cwe: ["CWE-347", "CWE-345", "CWE-613", "CWE-327"],
+    cwe: ["CWE-347", "CWE-345", "CWE-613", "CWE-327", "CWE-522"],
     title: "JWT signature or expiry not enforced",
     description:
       "JWTs are only as good as their verification: decode() does not check the signature, accepting the `none` algorithm or " +
@@ -150,7 +211,24 @@ export default defineRule({
       return out === undefined ? undefined : { description: `Pin the accepted algorithm (${alg})`, text: out };
     };
 
+    /** jwt.sign(payload…) / jose JWT.sign(payload…) / new SignJWT(payload): a JWT payload is readable by whoever holds the token. */
+    const reportExposed = (call: ts.CallExpression | ts.NewExpression, payload: ts.Expression | undefined): boolean => {
+      const what = exposedPayload(payload, imports);
+      if (!what) return false;
+      ctx.report({
+        node: call,
+        severity: "warning",
+        cwe: ["CWE-522", "CWE-200"],
+        message: `The JWT payload carries ${what}: a token is only signed, not encrypted, so anyone holding it can read it (password hashes, personal data). Sign only the claims you need, e.g. \`{ sub: user.id, role: user.role }\`.`,
+      });
+      return true;
+    };
+
     return {
+      NewExpression(n) {
+        // jose ≥ 3: new SignJWT(payload)
+        if (memberName(n.expression) === "SignJWT" && imports.hasModule("jose")) reportExposed(n, n.arguments?.[0]);
+      },
       CallExpression(call) {
         const r = imports.resolveCall(call);
         if (!r?.module) return;
@@ -167,7 +245,7 @@ export default defineRule({
               return;
             }
             if (isBooleanLiteral(objectProperty(opts, "ignoreExpiration"), true)) {
-              ctx.report({ node: call, message: "jwt.verify with `ignoreExpiration: true` accepts expired tokens forever: remove it and use short expiries plus refresh tokens." });
+              ctx.report({ node: call, cwe: EXPIRY_CWE, message: "jwt.verify with `ignoreExpiration: true` accepts expired tokens forever: remove it and use short expiries plus refresh tokens." });
               return;
             }
             // jsonwebtoken ≥ 9 pins the algorithm family to the key type (and rejects `none`), so a missing allow-list only
@@ -183,6 +261,7 @@ export default defineRule({
             return;
           }
           if (r.name === "sign") {
+            if (reportExposed(call, args[0])) return;
             const opts = resolvedObject(args[2] && !isFunctionLike(unwrap(args[2])) ? args[2] : undefined);
             const alg = objectProperty(opts, "algorithm");
             if (alg && /^none$/i.test(stringValue(alg) ?? "")) {
@@ -193,7 +272,7 @@ export default defineRule({
             if (objectProperty(opts, "expiresIn") || hasSpread(opts)) return;
             const payload = resolvedObject(args[0]);
             if (!payload || hasSpread(payload) || objectProperty(payload, "exp")) return;
-            ctx.report({ node: call, severity: "notice", message: "jwt.sign without `expiresIn` (and no `exp` claim): the token never expires once issued or stolen." });
+            ctx.report({ node: call, severity: "notice", cwe: EXPIRY_CWE, message: "jwt.sign without `expiresIn` (and no `exp` claim): the token never expires once issued or stolen." });
             return;
           }
           if (r.name === "decode") {
@@ -207,6 +286,12 @@ export default defineRule({
               });
             }
           }
+          return;
+        }
+
+        // jose v2: JWT.sign(payload, key, opts)
+        if (r.module === "jose" && r.name === "sign" && r.path.includes("JWT")) {
+          reportExposed(call, args[0]);
           return;
         }
 
@@ -247,7 +332,7 @@ export default defineRule({
         if (propertyNameText(prop.name) === "ignoreExpiration" && isBooleanLiteral(prop.initializer, true)) {
           const call = prop.parent.parent;
           if (call && (ts.isCallExpression(call) || ts.isNewExpression(call)) && imports.isCallTo(call, "jsonwebtoken")) return; // reported on the call
-          ctx.report({ node: prop, message: "`ignoreExpiration: true` accepts expired tokens forever." });
+          ctx.report({ node: prop, cwe: EXPIRY_CWE, message: "`ignoreExpiration: true` accepts expired tokens forever." });
         }
       },
     };

@@ -1,7 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { endLineOf, isFunctionLike, lineOf, memberName, propertyNameText, stringValue, unwrap, walk } from "../../src/core/ast.js";
-import { resolvedLiteral } from "../../src/core/secrets.js";
 import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 
 /** `!true` → false, `!!false` → false: the boolean a chain of negations of a literal evaluates to. */
@@ -67,8 +66,6 @@ function acceptsAnything(expr: ts.Expression): boolean {
   });
   return !returnsError;
 }
-
-const LOCAL_TARGET = /^(unix:|localhost|127\.|0\.0\.0\.0|\[::1\]|::1|[\w-]+:\d+$|[\w.-]+\.(local|internal|localhost|svc|cluster\.local)(:\d+)?$)/i;
 
 export default defineRule({
   meta: {
@@ -145,36 +142,9 @@ export default defineRule({
         // node-libcurl: curl.setOpt(Curl.option.SSL_VERIFYPEER, false)
         if (name === "setOpt" && call.arguments.length === 2 && /SSL_VERIFY(PEER|HOST)/.test(call.arguments[0].getText()) && isOff(call.arguments[1])) {
           ctx.report({ node: call, message: "curl SSL_VERIFYPEER/SSL_VERIFYHOST disabled: certificates are not checked." });
-          return;
         }
-        if (name !== "createInsecure") return;
-        const recv = ts.isPropertyAccessExpression(unwrap(call.expression)) ? memberName((unwrap(call.expression) as ts.PropertyAccessExpression).expression) : undefined;
-        if (recv !== "credentials" && recv !== "ChannelCredentials") return; // ServerCredentials: a server behind a mesh/LB is common
-        if (!ctx.file.imports.hasModule("@grpc/grpc-js", "grpc", "nice-grpc", "@grpc/proto-loader") && !/grpc/i.test(ctx.file.text)) return;
-        // The address the client connects to: first argument of the call / new that receives these credentials.
-        const target = clientTarget(call);
-        if (target && LOCAL_TARGET.test(target)) return;
-        ctx.report({
-          node: call,
-          severity: "warning",
-          message: `gRPC channel without TLS${target ? ` to \`${target}\`` : ""}: traffic and credentials travel in clear text and the server is not authenticated. Use credentials.createSsl().`,
-        });
+        // gRPC credentials.createInsecure() is no TLS at all (clear text), not a disabled check: security/insecure-transport reports it.
       },
     };
   },
 });
-
-/** `new Client("api.example.com:443", grpc.credentials.createInsecure())` → "api.example.com:443". */
-function clientTarget(call: ts.CallExpression): string | undefined {
-  let node: ts.Node = call;
-  // creds may be stored in a variable first: const creds = grpc.credentials.createInsecure()
-  for (let p: ts.Node | undefined = call.parent; p; node = p, p = p.parent) {
-    if ((ts.isNewExpression(p) || ts.isCallExpression(p)) && p.arguments?.includes(node as ts.Expression)) {
-      const a0 = p.arguments[0];
-      const lit = a0 ? resolvedLiteral(a0) : undefined;
-      return lit?.text;
-    }
-    if (ts.isStatement(p) || ts.isVariableDeclaration(p)) break;
-  }
-  return undefined;
-}
