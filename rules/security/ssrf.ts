@@ -95,7 +95,9 @@ export default defineRule({
     // Findings for values that are not constants but not traced to a request either: server code only, as warnings.
     // A file that intercepts the page's requests (`setRequestInterception(true)`, `page.route("**/*", …)`) decides
     // itself what the browser may reach: only request data is reported there.
-    const weakOk = ctx.file.isServerCode && !INTERCEPTS_REQUESTS.test(ctx.file.text);
+    // Asked only when a weak (non-constant) finding is about to be made: most files never get there.
+    let weakOkCache: boolean | undefined;
+    const isWeakOk = (): boolean => (weakOkCache ??= ctx.file.isServerCode && !INTERCEPTS_REQUESTS.test(ctx.file.text));
     const weakReport = (call: ts.Node, msg: string) => ctx.report({ node: call, severity: "warning", message: msg });
     const requestMsg = (src: string) => `Outgoing request to a URL taken from \`${src}\`: an attacker can point the server at internal hosts. Fix the host or check it against an allow-list.`;
     const browserMsg = (src: string, what: string) =>
@@ -171,7 +173,7 @@ export default defineRule({
         report(call, `Headless browser navigates to a URL taken from \`${t.source}\`: an attacker can point the server's browser at internal hosts or file:// URLs. Fix the host or check it against an allow-list.`);
         return true;
       }
-      const part = weak && weakOk ? nonConstantPart(url, "url", imports) : undefined;
+      const part = weak && isWeakOk() ? nonConstantPart(url, "url", imports) : undefined;
       if (part) weakReport(call, `Headless browser navigates to a URL that is not a constant (\`${part}\`): if it can carry client data, the server's browser can be pointed at internal hosts, cloud metadata or file:// URLs. Fix the host in code or check the URL against an allow-list.`);
       return !!part;
     }
@@ -184,7 +186,7 @@ export default defineRule({
         report(call, browserMsg(t.source, what));
         return true;
       }
-      const part = weak && weakOk ? nonConstantPart(value, "code", imports) : undefined;
+      const part = weak && isWeakOk() ? nonConstantPart(value, "code", imports) : undefined;
       if (part) weakReport(call, `${what} of a headless browser on the server is not a constant (\`${part}\`): if it can carry client data, that HTML/script runs with the server's network access (internal hosts, cloud metadata, file:// URLs). Render only code-chosen content, or escape the data.`);
       return !!part;
     }
@@ -202,7 +204,7 @@ export default defineRule({
           }
         }
       }
-      if (!weak || !weakOk) return false;
+      if (!weak || !isWeakOk()) return false;
       for (let i = 0; i < args.length; i++) {
         // Only where the page-side function requests, navigates to or runs the argument: reading or comparing it is harmless.
         const part = pageSideUses(fn, i) ? nonConstantPart(args[i], "url", imports) : undefined;
@@ -224,7 +226,7 @@ export default defineRule({
         report(call, `\`${r.module}\` renders a URL or HTML taken from \`${t.source}\`: the renderer fetches whatever it points at (internal hosts, file:// URLs). Render only code-chosen URLs/escaped HTML.`);
         return true;
       }
-      const part = weakOk ? nonConstantPart(call.arguments[0], "url", imports) : undefined;
+      const part = isWeakOk() ? nonConstantPart(call.arguments[0], "url", imports) : undefined;
       if (part) weakReport(call, `\`${r.module}\` renders a URL or HTML that is not a constant (\`${part}\`): if it can carry client data, the renderer fetches whatever it points at (internal hosts, file:// URLs). Render only code-chosen URLs/escaped HTML.`);
       return !!part;
     }

@@ -5,7 +5,8 @@ export const MAX_FILE_LINES = 30_000;
 /** Why a file's content should not be parsed, or undefined when it is fine. */
 export function skipReason(path: string, content: string): string | undefined {
   if (content.includes("\u0000")) return "binary file";
-  const bytes = Buffer.byteLength(content, "utf8");
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only long texts need their bytes counted.
+  const bytes = content.length * 3 <= MAX_FILE_BYTES ? content.length : Buffer.byteLength(content, "utf8");
   if (bytes > MAX_FILE_BYTES) return `too large (${Math.round(bytes / 1024)} KiB > ${MAX_FILE_BYTES / 1000} KB)`;
   if (/\.min\.[cm]?js$/.test(path)) return "minified file";
   // Line count and longest line, jumping from newline to newline (indexOf is native: far cheaper than a loop per char).

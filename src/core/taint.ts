@@ -174,11 +174,12 @@ function identifierTaint(id: ts.Identifier, st: State): Taint | undefined {
   if (id.text === "undefined") return undefined;
   const decl = findDeclaration(id);
   if (!decl) return implicitGlobalTaint(id, st);
+  const t = declarationTaint(decl, st);
+  if (!t) return undefined; // most identifiers: nothing to clean (the dominating-assignment search below is the costly part)
   // `x = x.replace(…)` / `x = sanitize(x)` right before this use: the value here is the cleaned one.
   const last = dominatingAssignment(id, decl);
   if (last && !evaluate(last, { ...st, useSite: last })) return undefined;
-  const t = declarationTaint(decl, st);
-  if (t && isGuarded(id.text, st.useSite, decl)) return undefined;
+  if (isGuarded(id.text, st.useSite, decl)) return undefined;
   return t;
 }
 
@@ -198,7 +199,6 @@ function mentionsAssign(name: string): RegExp {
 function dominatingAssignment(use: ts.Identifier, decl: Declaration): ts.Expression | undefined {
   const name = use.text;
   const text = use.getSourceFile().text;
-  let declStart: number | undefined;
   let child: ts.Node = use;
   for (let p = use.parent; p && p !== decl; child = p, p = p.parent) {
     if (isFunctionLike(p)) return undefined;
@@ -211,7 +211,8 @@ function dominatingAssignment(use: ts.Identifier, decl: Declaration): ts.Express
         ts.isIdentifier(s.expression.left) && s.expression.left.text === name) {
         return findDeclaration(s.expression.left) === decl ? s.expression.right : undefined;
       }
-      if (s.getEnd() >= decl.getEnd() && s.getStart() <= (declStart ??= decl.getStart())) return undefined; // reached the declaration
+      // Reached the statement holding the declaration (node spans: no trivia scanning as getStart() would do).
+      if (s.end >= decl.end && s.pos <= decl.pos) return undefined;
       // Cheap test first: a statement whose text does not contain the name cannot assign it.
       const at = text.indexOf(name, s.pos);
       if (at !== -1 && at < s.end && mentionsAssign(name).test(s.getText())) return undefined; // changed in a nested statement: unknown
