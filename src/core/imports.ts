@@ -53,6 +53,14 @@ const walkedImportNodes = new WeakMap<ts.SourceFile, (ts.VariableDeclaration | s
 /** Calls shaped like `require(x)` / `import(x)` (one argument), in walk order: what moduleImports' walk looks for. */
 const walkedLoadCalls = new WeakMap<ts.SourceFile, ts.CallExpression[]>();
 
+/** Every parameter declaration of the file, in walk order (taint sources are parameters with a role). */
+const walkedParameters = new WeakMap<ts.SourceFile, ts.ParameterDeclaration[]>();
+
+/** The parameters found by setParentsAndFindImports, if that walk ran on this file. */
+export function parametersOf(sf: ts.SourceFile): readonly ts.ParameterDeclaration[] | undefined {
+  return walkedParameters.get(sf);
+}
+
 /** The one-argument require()/import() calls found by setParentsAndFindImports, if that walk ran on this file. */
 export function loadCallsOf(sf: ts.SourceFile): readonly ts.CallExpression[] | undefined {
   return walkedLoadCalls.get(sf);
@@ -60,12 +68,13 @@ export function loadCallsOf(sf: ts.SourceFile): readonly ts.CallExpression[] | u
 
 /**
  * Sets every node's `parent`, as the parser's `setParentNodes` option does, and in the same pass records what the
- * import table and moduleImports (module-graph.ts) need: one walk over the tree instead of two (each full walk costs about a tenth of the parse).
+ * import table and moduleImports (module-graph.ts) need, and the file's parameters (for taint's source check): one walk over the tree instead of two (each full walk costs about a tenth of the parse).
  * For a tree parsed with `setParentNodes: false` (parents are then unset).
  */
 export function setParentsAndFindImports(sf: ts.SourceFile): void {
   const found: (ts.VariableDeclaration | string)[] = [];
   const loads: ts.CallExpression[] = [];
+  const params: ts.ParameterDeclaration[] = [];
   let parent: ts.Node = sf;
   const visit = (n: ts.Node): void => {
     (n as { parent: ts.Node }).parent = parent;
@@ -78,6 +87,8 @@ export function setParentsAndFindImports(sf: ts.SourceFile): void {
       const mod = requiredModule(call);
       if (mod) found.push(mod);
       if (call.arguments.length === 1 && (call.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(call.expression) && call.expression.text === "require"))) loads.push(call);
+    } else if (kind === ts.SyntaxKind.Parameter) {
+      params.push(n as ts.ParameterDeclaration);
     }
     const outer = parent;
     parent = n;
@@ -87,6 +98,7 @@ export function setParentsAndFindImports(sf: ts.SourceFile): void {
   ts.forEachChild(sf, visit);
   walkedImportNodes.set(sf, found);
   walkedLoadCalls.set(sf, loads);
+  walkedParameters.set(sf, params);
 }
 
 /** The import table of one file: every name bound to a module at top level or in function bodies. */

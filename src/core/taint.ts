@@ -2,6 +2,7 @@ import { ts } from "ts-morph";
 import { enclosingFunction, isFunctionLike, memberName, propertyNameText, receiverOf, stringValue, unwrap } from "./ast.js";
 import { assignmentsTo, type Declaration, findDeclaration, functionOfDeclaration, scopeOf } from "./scope.js";
 import { directSource, parameterRole, REQUEST_FIELDS } from "./sources.js";
+import { parametersOf } from "./imports.js";
 import { isGuardCondition, isGuarded } from "./guards.js";
 
 /** Which sink a value flows to; sanitizers differ per sink (escapeHtml makes HTML safe, not SQL). */
@@ -58,7 +59,26 @@ const MAX_DEPTH = 12;
  * Intra-file, flow-insensitive, with sanitizers per kind and allow-list guards.
  */
 export function taintOf(expr: ts.Expression, kind: SinkKind = "any"): Taint | undefined {
+  if (!mayHoldTaint(expr.getSourceFile())) return undefined;
   return evaluate(expr, { kind, depth: 0, visiting: new Set(), useSite: expr });
+}
+
+const sourceFiles = new WeakMap<ts.SourceFile, boolean>();
+
+/**
+ * Can anything in this file be tainted? Every source (see directSource) is a parameter with a role (request, event,
+ * Nest-decorated value, listener payload, archive entry), `process.argv`, AppSync `.arguments` or an archive
+ * `entryName`: without one, no expression of the file is tainted. Libraries and helpers are mostly such files, and
+ * taint rules ask about thousands of their expressions. Files parsed without the indexing walk are always analyzed.
+ */
+function mayHoldTaint(sf: ts.SourceFile): boolean {
+  let may = sourceFiles.get(sf);
+  if (may === undefined) {
+    const params = parametersOf(sf);
+    may = !params || /\bargv\b|\.arguments\b|entryName/.test(sf.text) || params.some((p) => parameterRole(p) !== undefined);
+    sourceFiles.set(sf, may);
+  }
+  return may;
 }
 
 function evaluate(expr: ts.Expression, st: State): Taint | undefined {
