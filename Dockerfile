@@ -7,7 +7,8 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY rules ./rules
-RUN npx tsc -p tsconfig.build.json
+COPY scripts/bundle-cli.mjs ./scripts/
+RUN npm run build
 
 # Runtime stage: production dependencies only, non-root.
 FROM node:20-slim

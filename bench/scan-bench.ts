@@ -36,8 +36,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-// Measure what users run: the compiled JavaScript (as in the Docker image), not the TypeScript sources through tsx.
-execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+// Measure what users run: the built, bundled JavaScript (as in the Docker image), not the TypeScript sources through tsx.
+execFileSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "inherit" });
 process.env.VIGIL_USE_DIST = "1";
 const corpus = ensureCorpus();
 const files = corpusFiles(corpus);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -39,6 +39,26 @@ app.get("/ping", (req, res) => {
     expect(second.status).toBe(first.status);
     expect(second.stdout).toBe(first.stdout);
     expect(JSON.parse(second.stdout).findings.length).toBeGreaterThan(0);
+  });
+
+  it("gives the same result from the bundled build (one thread and two) as from the sources", () => {
+    // Inside the repository so the bundle resolves ts-morph from node_modules, as dist/cli does.
+    const out = mkdtempSync(join(import.meta.dirname, "../../node_modules/.vigil-bundle-test-"));
+    const built = spawnSync(process.execPath, [join(import.meta.dirname, "../../scripts/bundle-cli.mjs"), out], { encoding: "utf8" });
+    expect(built.stderr).toBe("");
+    expect(built.status).toBe(0);
+    const many = join(dir, "many");
+    mkdirSync(many, { recursive: true });
+    // enough files (PARALLEL_MIN_FILES) for the parallel scan to split them between threads
+    for (let i = 0; i < 320; i++) writeFileSync(join(many, `route${i}.js`), readFileSync(join(dir, "lib/server.js"), "utf8"));
+    const fromSources = vigil(["scan", "lib", "many", "--format", "json"], dir);
+    for (const threads of ["1", "2"]) {
+      const bundled = spawnSync(process.execPath, [join(out, "vigil-cli.js"), "scan", "lib", "many", "--format", "json"], { cwd: dir, encoding: "utf8", env: { ...process.env, CI: "true", VIGIL_THREADS: threads } });
+      expect(bundled.stderr).toBe("");
+      expect(bundled.stdout).toBe(fromSources.stdout);
+    }
+    expect(JSON.parse(fromSources.stdout).findings.length).toBe(321);
+    rmSync(out, { recursive: true, force: true });
   });
 
   it("exits 0 when nothing reaches --fail-on", () => {
