@@ -13,6 +13,20 @@ export function generateToken(length = 32): string {
   return result;
 }
 
+export function generatePin(): string {
+  const digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+  // expect: security/insecure-randomness
+  return [0, 1, 2, 3].map(() => digits[Math.floor(Math.random() * digits.length)]).join("");
+}
+
+export async function verifyRefund(refundId: string) {
+  const statuses = ["completed", "in_progress", "failed"];
+  // a mock status picked from fixed words is not secret material
+  // ok: security/insecure-randomness
+  const status = statuses[Math.floor(Math.random() * statuses.length)];
+  return JSON.stringify({ refundId, status });
+}
+
 app.post("/auth/forgot-password", async (req, res) => {
   // expect: security/insecure-randomness
   const resetCode = Math.floor(100000 + Math.random() * 900000);

@@ -172,6 +172,35 @@ function isCryptoFallback(call: ts.Node): boolean {
   return false;
 }
 
+/** The array literal `e` is, directly or through a `const`. */
+function arrayLiteralOf(e: ts.Expression): ts.ArrayLiteralExpression | undefined {
+  const u = unwrap(e);
+  if (ts.isArrayLiteralExpression(u)) return u;
+  if (!ts.isIdentifier(u)) return undefined;
+  const d = findDeclaration(u);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !(d.parent.flags & ts.NodeFlags.Const)) return undefined;
+  const init = unwrap(d.initializer);
+  return ts.isArrayLiteralExpression(init) ? init : undefined;
+}
+
+/**
+ * `statuses[Math.floor(Math.random() * statuses.length)]` over a fixed list of words or values: a random choice among
+ * known options (a mock status, a greeting), never secret material. Picking from single characters
+ * (`chars[Math.floor(Math.random() * 62)]`) builds a token and stays reported.
+ */
+function picksAWord(call: ts.CallExpression): boolean {
+  let p: ts.Node = call;
+  while (p.parent && !ts.isElementAccessExpression(p.parent) && (ts.isBinaryExpression(p.parent) || ts.isCallExpression(p.parent) || ts.isParenthesizedExpression(p.parent))) p = p.parent;
+  const access = p.parent;
+  if (!access || !ts.isElementAccessExpression(access) || access.argumentExpression !== p) return false;
+  const list = arrayLiteralOf(access.expression);
+  if (!list || list.elements.length < 2) return false;
+  return list.elements.every((el) => {
+    const v = stringValue(el);
+    return v === undefined ? !ts.isSpreadElement(el) : v.length > 1;
+  });
+}
+
 const PSEUDO_CWE = ["CWE-338", "CWE-330", "CWE-327"];
 const MATH_CWE = ["CWE-338", "CWE-330"];
 
@@ -204,7 +233,7 @@ export default defineRule({
           return;
         }
         if (name !== "random" || !ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== "Math") return;
-        if (isCryptoFallback(call)) return;
+        if (isCryptoFallback(call) || picksAWord(call)) return;
         const names = valueNames(call, IGNORE_CALLEES);
         const kind = classify(names);
         if (kind === "secret") {
