@@ -167,3 +167,75 @@ export function viewTotal(lines: { unit: number; count: number; coupon?: number;
   if (sum < 0) throw new Error("bad view");
   return { net, vat, sum };
 }
+
+// vigil-fixture-file: src/api/returns/receive-items/route.ts
+import { receiveReturnItemsWorkflow } from "@acme/workflows";
+import type { Request, Response } from "express";
+// ok: architecture/duplicated-logic
+export const POST = async (req: Request, res: Response) => {
+  const { id } = req.params;
+  if (!id) return res.status(400).json({ message: "missing id" });
+  req.log.info({ id }, "return action");
+  const query = req.app.locals.query;
+  const { result } = await receiveReturnItemsWorkflow(req.app.locals.container).run({
+    input: { ...req.body, return_id: id },
+  });
+  const [orderReturn] = await query({ entryPoint: "return", variables: { id }, fields: ["id", "status", "items.*"] });
+  res.json({ order_preview: result, return: orderReturn });
+};
+
+// vigil-fixture-file: src/api/returns/dismiss-items/route.ts
+import { dismissReturnItemsWorkflow } from "@acme/workflows";
+import type { Request, Response } from "express";
+// ok: architecture/duplicated-logic
+export const POST = async (req: Request, res: Response) => {
+  const { id } = req.params;
+  if (!id) return res.status(400).json({ message: "missing id" });
+  req.log.info({ id }, "return action");
+  const query = req.app.locals.query;
+  const { result } = await dismissReturnItemsWorkflow(req.app.locals.container).run({
+    input: { ...req.body, return_id: id },
+  });
+  const [orderReturn] = await query({ entryPoint: "return", variables: { id }, fields: ["id", "status", "items.*"] });
+  res.json({ order_preview: result, return: orderReturn });
+};
+
+// vigil-fixture-file: src/api/returns/withdraw/route.ts
+import { dismissReturnItemsWorkflow as withdrawFlow } from "@acme/workflows";
+import type { Request, Response } from "express";
+// expect: architecture/duplicated-logic
+export const POST = async (req: Request, res: Response) => {
+  const { id } = req.params;
+  if (!id) return res.status(400).json({ message: "missing id" });
+  req.log.info({ id }, "return action");
+  const q = req.app.locals.query;
+  const { result } = await withdrawFlow(req.app.locals.container).run({
+    input: { ...req.body, return_id: id },
+  });
+  const [r] = await q({ entryPoint: "return", variables: { id }, fields: ["id", "status", "refund"] });
+  res.json({ order_preview: result, return: r });
+};
+
+// vigil-fixture-file: src/database/migrations/1715028537217-CreateTags.ts
+import type { MigrationInterface, QueryRunner } from "typeorm";
+export class CreateTags1715028537217 implements MigrationInterface {
+  // ok: architecture/duplicated-logic
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE "tag" ("id" SERIAL NOT NULL, "name" character varying NOT NULL, CONSTRAINT "PK_tag" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE TABLE "post_tag" ("postId" integer NOT NULL, "tagId" integer NOT NULL)`);
+    await queryRunner.query(`CREATE INDEX "IDX_post_tag_post" ON "post_tag" ("postId")`);
+    await queryRunner.query(`CREATE INDEX "IDX_post_tag_tag" ON "post_tag" ("tagId")`);
+    await queryRunner.query(`ALTER TABLE "post_tag" ADD CONSTRAINT "FK_post" FOREIGN KEY ("postId") REFERENCES "post"("id")`);
+    await queryRunner.query(`ALTER TABLE "post_tag" ADD CONSTRAINT "FK_tag" FOREIGN KEY ("tagId") REFERENCES "tag"("id")`);
+  }
+
+  // ok: architecture/duplicated-logic
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "post_tag" DROP CONSTRAINT "FK_tag"`);
+    await queryRunner.query(`ALTER TABLE "post_tag" DROP CONSTRAINT "FK_post"`);
+    await queryRunner.query(`DROP INDEX "IDX_post_tag_tag"`);
+    await queryRunner.query(`DROP INDEX "IDX_post_tag_post"`);
+    await queryRunner.query(`DROP TABLE "post_tag"`);
+    await queryRunner.query(`DROP TABLE "tag"`);
+  }
+}

@@ -10,6 +10,11 @@ const GENERATED_HEADER = /@generated|auto-?generated|do not edit|this file was g
  * docs, tests. A production function is never "a duplicate" of such a copy, and such copies are not reported either.
  */
 const NON_PRODUCTION_PATH = /(^|\/)(codefixes|code-?fixes|examples?|samples?|fixtures?|static|docs?|documentation|demos?|snippets|tests?|__tests__|__mocks__|mocks?|e2e|cypress|stories|storybook)\//i;
+/**
+ * Migrations and seeds are written once and never edited after they ran (an `up` and its `down` mirror each other by
+ * design), and dot-folders at any level (`.hygen/`, `.github/`, `.husky/`) hold tooling templates and scripts.
+ */
+const FROZEN_OR_TOOLING_PATH = /(^|\/)(migrations?|seeds?|seeders?)\/|(^|\/)\.[^/.][^/]*\//i;
 /** Front-end code (components, JSX/TSX, front-end folders): reviewed by other tools. */
 const FRONTEND_FILE = /\.(tsx|jsx|vue|svelte)$|\.component\.[cm]?[jt]s$|(^|\/)(components|frontend|client)\//i;
 const MIN_STATEMENTS = 6;
@@ -68,7 +73,7 @@ function isFunctionBody(n: ts.Node): boolean {
  * The shape of a function body: node kinds in pre-order, local names and literals replaced by placeholders, property
  * and method names kept (so `prisma.user.findMany` and `prisma.order.findMany` differ, renamed locals do not).
  */
-function shapeOf(body: ts.Node): Shape {
+function shapeOf(body: ts.Node, importedName: (local: string) => string | undefined): Shape {
   const known = nestedShapes.get(body);
   if (known) {
     nestedShapes.delete(body); // each function is collected once
@@ -91,6 +96,11 @@ function shapeOf(body: ts.Node): Shape {
     }
     if (kind === ts.SyntaxKind.Identifier || kind === ts.SyntaxKind.PrivateIdentifier) {
       const p = n.parent;
+      const callee = isCalleeName(n) ? importedName((n as ts.Identifier).text) : undefined;
+      if (callee) {
+        out.push(callee);
+        return;
+      }
       const isMember = (ts.isPropertyAccessExpression(p) && p.name === n) || ((ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && p.name === n);
       out.push(isMember ? `.${(n as ts.Identifier).text}` : "$");
       return;
@@ -138,6 +148,16 @@ function shapeHash(s: Shape): string {
   return `${lane(h1, h2)}.${lane(h3, h4)}`;
 }
 
+/**
+ * `runWorkflowA(req.scope)` / `new ExportJob()`: the operation a function performs. Two handlers that share their
+ * glue but call different imported operations do different work (like `db.user` and `db.order` below), so the
+ * imported callee keeps its identity in the shape while locals are still renamed freely.
+ */
+function isCalleeName(n: ts.Node): boolean {
+  const p = n.parent;
+  return !!p && (ts.isCallExpression(p) || ts.isNewExpression(p)) && p.expression === n;
+}
+
 function functionName(fn: ts.FunctionLikeDeclaration): string {
   if (fn.name) return fn.name.getText();
   const p = fn.parent;
@@ -148,7 +168,7 @@ function functionName(fn: ts.FunctionLikeDeclaration): string {
 }
 
 function isOutsideProduction(file: FileFacts): boolean {
-  return file.isTest || NON_PRODUCTION_PATH.test(file.path) || FRONTEND_FILE.test(file.path) || file.isFrontend;
+  return file.isTest || NON_PRODUCTION_PATH.test(file.path) || FROZEN_OR_TOOLING_PATH.test(file.path) || FRONTEND_FILE.test(file.path) || file.isFrontend;
 }
 
 function isGenerated(file: FileFacts): boolean {
@@ -169,9 +189,13 @@ export default defineRule({
   },
   create(ctx) {
     if (isOutsideProduction(ctx.file) || isGenerated(ctx.file)) return {};
+    const importedName = (local: string): string | undefined => {
+      const b = ctx.file.imports.bindings.get(local);
+      return b && `@${b.module}:${b.path.join(".")}`;
+    };
     const collect = (fn: ts.FunctionLikeDeclaration): void => {
       if (!fn.body || !ts.isBlock(fn.body)) return;
-      const s = shapeOf(fn.body);
+      const s = shapeOf(fn.body, importedName);
       if ((s.statements >= MIN_STATEMENTS && s.nodes >= MIN_NODES) || (s.statements >= 3 && s.nodes >= MIN_NODES_FEW_STATEMENTS)) {
         const occ: Occurrence = {
           hash: shapeHash(s), name: functionName(fn), line: lineOf(fn.name ?? fn, ctx.file.sourceFile),

@@ -67,3 +67,68 @@ export const b = () => a();
 // vigil-fixture-file: src/lib/index.ts
 // ok: architecture/import-cycle
 export * from "./logger";
+
+// vigil-fixture-file: src/blog/post.entity.ts
+import { Column, Entity, ManyToOne, OneToMany, PrimaryGeneratedColumn } from "typeorm";
+// ok: architecture/import-cycle
+import { AuthorEntity } from "./author.entity";
+// ok: architecture/import-cycle
+import { CommentEntity } from "./comment.entity";
+
+@Entity("post")
+export class PostEntity {
+  @PrimaryGeneratedColumn() id: number;
+  @Column() title: string;
+  @ManyToOne(() => AuthorEntity, (author) => author.posts, { onDelete: "CASCADE" })
+  author: AuthorEntity;
+  @OneToMany(() => CommentEntity, (comment) => comment.post, { eager: true })
+  comments: CommentEntity[];
+}
+
+// vigil-fixture-file: src/blog/author.entity.ts
+import { Column, Entity, OneToMany, PrimaryGeneratedColumn } from "typeorm";
+import { Field, ObjectType } from "@nestjs/graphql";
+// ok: architecture/import-cycle
+import { PostEntity } from "./post.entity";
+
+@ObjectType()
+@Entity("author")
+export class AuthorEntity {
+  @PrimaryGeneratedColumn() id: number;
+  @Column() name: string;
+  @Field(() => [PostEntity], { nullable: true })
+  @OneToMany(function () { return PostEntity; }, (post: PostEntity) => post.author)
+  posts: PostEntity[];
+}
+
+// vigil-fixture-context: src/blog/comment.entity.ts
+import { Entity, ManyToOne } from "typeorm";
+import { PostEntity } from "./post.entity";
+@Entity("comment")
+export class CommentEntity {
+  @ManyToOne(() => PostEntity, (post) => post.comments)
+  post: PostEntity;
+}
+
+// vigil-fixture-file: src/shop/cart.ts
+import { Injectable } from "@nestjs/common";
+// expect: architecture/import-cycle
+import { PricingService } from "./pricing";
+@Injectable()
+export class CartService {
+  // A decorator argument that is not a thunk is evaluated while the module loads.
+  @Reflect.metadata("pricing", PricingService)
+  total(n: number) {
+    return n;
+  }
+}
+
+// vigil-fixture-context: src/shop/pricing.ts
+import { Injectable } from "@nestjs/common";
+import { CartService } from "./cart";
+@Injectable()
+export class PricingService {
+  quote(cart: CartService) {
+    return cart.total(1) + new CartService().total(2);
+  }
+}

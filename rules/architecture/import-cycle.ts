@@ -36,20 +36,32 @@ function importGraph(project: ProjectFacts, contributions: Map<string, unknown[]
 }
 
 /**
+ * A function written inside a decorator (`@ManyToOne(() => User, (u) => u.posts)`, `@Field(() => Pet)`,
+ * `@Type(() => Address)`): the thunk ORMs and schema builders ask for precisely so that two classes can reference
+ * each other. It runs after every module has loaded, and such a reference is declarative (the relation between two
+ * entities is one fact of the data model, stated on both sides), not one module calling into another.
+ */
+function isDecoratorThunk(n: ts.Node, inDecorator: boolean): boolean {
+  return inDecorator && (ts.isArrowFunction(n) || ts.isFunctionExpression(n));
+}
+
+/**
  * Which of `wanted` the file uses in value positions (type positions are erased by TypeScript), import clauses
- * excluded. The walk stops as soon as every wanted name was seen.
+ * and decorator thunks excluded. The walk stops as soon as every wanted name was seen.
  */
 function valueIdentifiers(sf: ts.SourceFile, wanted: Set<string>): Set<string> {
   const out = new Set<string>();
-  const visit = (n: ts.Node): boolean => {
+  const visit = (n: ts.Node, inDecorator: boolean): boolean => {
     if (ts.isImportDeclaration(n) || ts.isTypeNode(n) || ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) return false;
+    if (isDecoratorThunk(n, inDecorator)) return false;
     if (ts.isIdentifier(n)) {
       if (wanted.has(n.text)) out.add(n.text);
       return out.size === wanted.size;
     }
-    return ts.forEachChild(n, visit) ?? false;
+    const inside = inDecorator || ts.isDecorator(n);
+    return ts.forEachChild(n, (c) => visit(c, inside)) ?? false;
   };
-  if (wanted.size) ts.forEachChild(sf, visit);
+  if (wanted.size) ts.forEachChild(sf, (c) => visit(c, false));
   return out;
 }
 
@@ -136,6 +148,7 @@ export default defineRule({
         const imports = moduleImports(sf).filter((imp) => !imp.typeOnly && isRelativeSpec(imp.spec));
         if (!imports.length) return;
         // An import whose names are only used as types is erased at compile time: it cannot close a load-order cycle.
+        // One used only in decorator thunks is resolved lazily, after loading (see isDecoratorThunk).
         const values = /\.[cm]?jsx?$/.test(ctx.file.path) ? undefined : valueIdentifiers(sf, new Set(imports.flatMap((imp) => imp.names)));
         for (const imp of imports) {
           if (values && imp.names.length && !imp.names.some((n) => values.has(n))) continue;

@@ -97,6 +97,31 @@ export async function invoiceView(id: string) {
   return { ...toInvoiceView({ id, tenant: currentTenant() }), link: signDownloadLink(id) };
 }
 
+// vigil-fixture-file: src/controllers/orders.controller.ts
+import { Controller, Get, Query } from "@nestjs/common";
+import { QueryBus } from "@nestjs/cqrs";
+// ok: architecture/layer-violation
+import { OrderRecord } from "../repositories/order.repository";
+// ok: architecture/layer-violation
+import { OrderService } from "../services/order.service";
+
+@Controller("orders")
+export class OrdersController {
+  constructor(private readonly queryBus: QueryBus, private readonly orders: OrderService) {}
+
+  @Get()
+  async list(@Query("page") page: number): Promise<OrderRecord[]> {
+    const rows: Array<OrderRecord> = await this.queryBus.execute({ page });
+    return rows.map((r) => ({ ...r, total: Number(r.total) }));
+  }
+}
+
+// vigil-fixture-context: src/repositories/order.repository.ts
+export class OrderRecord {
+  id!: string;
+  total!: string;
+}
+
 // vigil-fixture-context: src/app/routes/invoice/tenant.ts
 export function currentTenant(): string {
   return process.env.TENANT ?? "default";

@@ -121,6 +121,26 @@ function onlyInjected(file: FileFacts, imp: ModuleImport): boolean {
   return uses > 0 && uses === injected;
 }
 
+/**
+ * Are the import's names used only in type positions (`Promise<Paginated<UserModel>>`)? Such an import is erased at
+ * compile time: the controller names the shape of the data, it does not call the repository or bypass the service.
+ */
+function usedOnlyAsTypes(file: FileFacts, imp: ModuleImport): boolean {
+  const names = new Set(imp.names);
+  if (!names.size) return false;
+  let valueUse = false;
+  const visit = (n: ts.Node): void => {
+    if (valueUse || ts.isImportDeclaration(n) || ts.isTypeNode(n) || ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) return;
+    if (ts.isIdentifier(n)) {
+      if (names.has(n.text) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) valueUse = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(file.sourceFile);
+  return !valueUse;
+}
+
 function diagram(from: string, allowed: string[], to: string, label: string): string {
   const lines = ["```mermaid", "graph LR", `  ${mermaidNode("A", displayPath(from))}`];
   allowed.slice(0, 3).forEach((a, i) => lines.push(`  A --> ${mermaidNode(`S${i}`, displayPath(a))}`));
@@ -197,7 +217,7 @@ export default defineRule({
         const allowedOf = (l: DefaultLayer) => targets.filter((t) => t.layer?.layer === l).map((t) => t.path);
         for (const t of targets) {
           if (own.layer === "controller") {
-            if (t.layer?.layer === "data" && serviceLayer && (importsService || !/^models?\/$/i.test(t.layer.why) && !/model$/.test(t.layer.why)) && !onlyInjected(file, t.imp)) {
+            if (t.layer?.layer === "data" && serviceLayer && (importsService || !/^models?\/$/i.test(t.layer.why) && !/model$/.test(t.layer.why)) && !onlyInjected(file, t.imp) && !usedOnlyAsTypes(file, t.imp)) {
               ctx.report({
                 node: t.imp.node,
                 message: `Controller/route code (\`${own.why}\`) imports the data layer (\`${t.imp.spec}\`) directly, bypassing the service layer.`,

@@ -23,6 +23,14 @@ function projectHasLogger(file: FileFacts, project: ProjectFacts): boolean {
 /** Command-line programs print to the terminal on purpose, wherever they live. */
 const CLI_MODULES = ["commander", "yargs", "meow", "cac", "@oclif/core", "oclif", "minimist", "arg", "inquirer", "@inquirer/prompts", "prompts", "ora", "listr2", "clipanion"];
 const CLI_FILE = /(^|\/)(cli|seed|repl)\.[cm]?[jt]s$|\.cli\.[cm]?[jt]s$/;
+/** oclif / yargs `commandDir` / framework CLIs keep one file per sub-command in a `commands/` folder. */
+const COMMANDS_DIR = /(^|\/)commands\//;
+/** …but in a Nest CQRS layout `commands/` holds command handlers that run inside the server. */
+const NEST_MODULES = ["@nestjs/common", "@nestjs/core", "@nestjs/cqrs", "@nestjs/microservices"];
+
+function isCliCommandFile(f: FileFacts): boolean {
+  return COMMANDS_DIR.test(f.path) && !f.imports.hasModule(...NEST_MODULES) && !/@(CommandHandler|Injectable)\(/.test(f.text);
+}
 
 const CONSOLE_TO_LEVEL: Record<string, string> = { log: "info", info: "info", warn: "warn", error: "error", debug: "debug", trace: "trace" };
 
@@ -60,7 +68,7 @@ export default defineRule({
     const file = ctx.file;
     // Every report is on a `console.<method>(…)` call: without the word, nothing below can fire (skips the logger probing).
     if (!file.text.includes("console")) return {};
-    if (!file.isServerCode || CLI_FILE.test(file.path) || file.imports.hasModule(...CLI_MODULES)) return {};
+    if (!file.isServerCode || CLI_FILE.test(file.path) || file.imports.hasModule(...CLI_MODULES) || isCliCommandFile(file)) return {};
     // Only where a logger exists or the file is clearly server code: a library may legitimately print.
     if (!file.importsLogger && !file.importsServerFramework && !/\blogger\b/.test(file.text)) return {};
     const named = loggerName(file.text);

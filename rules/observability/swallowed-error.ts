@@ -9,6 +9,25 @@ import { loggerCallOf } from "../../src/core/loggers.js";
 const QUIET_LEVELS = new Set(["debug", "trace", "verbose", "silly"]);
 const SEND_METHODS = new Set(["json", "send", "end", "jsonp", "render", "sendFile"]);
 const STATUS_METHODS = new Set(["status", "code", "sendStatus", "writeHead"]);
+/**
+ * Releasing something that may already be gone: removing a temp file or build folder, closing a connection or a
+ * browser, killing a child process. Ignoring its failure is the usual best-effort idiom (the resource is gone
+ * either way, and a cleanup error must not mask the real outcome), e.g. `await rm(dir, { recursive: true }).catch(() => {})`.
+ */
+const CLEANUP_CALLS = /^(rm|rmdir|unlink|rimraf|rmrf|close|destroy|disconnect|quit|kill|terminate|release|abort|unsubscribe|unwatch|removeAllListeners)(Sync)?$/;
+
+function isCleanupCall(e: ts.Expression): boolean {
+  let x = unwrap(e);
+  if (ts.isAwaitExpression(x)) x = unwrap(x.expression);
+  if (!ts.isCallExpression(x)) return false;
+  const name = ts.isIdentifier(x.expression) ? x.expression.text : memberName(x.expression);
+  return !!name && CLEANUP_CALLS.test(name);
+}
+
+/** A `try` whose statements only release resources. */
+function onlyCleanup(block: ts.Block): boolean {
+  return block.statements.length > 0 && block.statements.every((st) => ts.isExpressionStatement(st) && isCleanupCall(st.expression));
+}
 
 export default defineRule({
   meta: {
@@ -116,6 +135,7 @@ export default defineRule({
         if (hasExplanatoryComment(block, sf)) return;
         const errName = caughtName(clause);
         if (isIgnoredName(errName)) return;
+        if (ts.isTryStatement(clause.parent) && onlyCleanup(clause.parent.tryBlock)) return;
         const sts = block.statements;
         if (!sts.length) {
           ctx.report({
@@ -150,6 +170,8 @@ export default defineRule({
         if (!handler) return;
         // zod/yup `.catch(value)` takes a fallback value, not a function
         if (stringValue(handler) !== undefined) return;
+        const target = ts.isPropertyAccessExpression(unwrap(call.expression)) ? (unwrap(call.expression) as ts.PropertyAccessExpression).expression : undefined;
+        if (target && isCleanupCall(target)) return;
         const why = ignoringHandler(handler, call);
         if (!why) return;
         ctx.report({

@@ -107,3 +107,13 @@ export default winston.createLogger({ format: winston.format.combine(winston.for
 // vigil-fixture-context: src/lib/text-logger.ts
 import * as w from "winston";
 export default w.createLogger({ format: w.format.combine(w.format.colorize(), w.format.printf(({ level, message }) => `${level}: ${message}`)), transports: [new w.transports.Console()] });
+
+import { fork } from "node:child_process";
+export function startWorker(script: string) {
+  const child = fork(script, [], { env: { ...process.env, NODE_ENV: "development" } });
+  child.on("error", (error) => {
+    // ok: observability/unstructured-log
+    logger.error("worker failed to start", error);
+  });
+  return child;
+}

@@ -34,6 +34,13 @@ const TEMPLATE_ENGINES: [RegExp, Set<string>][] = [
 
 type Finding = { taint?: Taint; param?: string };
 
+/** `import('${path}')` / `require("${path}")` as a template and nothing else. */
+function isHiddenImport(arg: ts.Expression | undefined): boolean {
+  const e = arg && unwrap(arg);
+  if (!e || !ts.isTemplateExpression(e) || e.templateSpans.length !== 1) return false;
+  return /^\s*(import|require)\(\s*['"]?$/.test(e.head.text) && /^['"]?\s*\)\s*;?\s*$/.test(e.templateSpans[0].literal.text);
+}
+
 export default defineRule({
   meta: {
     id: "security/code-injection",
@@ -81,7 +88,8 @@ export default defineRule({
       // eval(x), window.eval(x), (0, eval)(x)
       if (name === "eval" && ts.isCallExpression(call)) {
         const global = ts.isIdentifier(callee) ? isGlobal(callee) : GLOBAL_OBJECTS.test(receiverOf(call)?.getText() ?? "");
-        if (global) report(call, check(args[0]), "`eval` of a string built");
+        // eval(`import('${p}')`) hides a dynamic import from bundlers: a module load, judged like import(p) below.
+        if (global) report(call, check(args[0], !isHiddenImport(args[0])), "`eval` of a string built");
         return;
       }
       // require(x) / import(x) of a module path the client picks: it loads and runs whatever file that names.

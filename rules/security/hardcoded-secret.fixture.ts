@@ -135,6 +135,19 @@ const safeConfig = {
   csrfToken: "x-csrf-token-header",
 };
 
+const loginErrors = {
+  // an error code, not a password
+  // ok: security/hardcoded-secret
+  password: "incorrectPassword",
+  // ok: security/hardcoded-secret
+  oldPassword: "missingOldPassword",
+};
+
+const PLACEHOLDER_SECRETS = {
+  // ok: security/hardcoded-secret
+  AUTH_REFRESH_SECRET: "secret_for_refresh",
+};
+
 const labels = {
   // ok: security/hardcoded-secret
   password: "Password",
@@ -243,3 +256,21 @@ declare const page: { fill: (selector: string, value: string) => Promise<void> }
 aws("secret", "q8Zr2vNp41xT");
 // ok: security/hardcoded-secret
 void page.fill("#password", "ncc-1701");
+
+// vigil-fixture-file: src/database/factories/user.factory.ts
+import { faker } from "@faker-js/faker";
+
+export function buildUser(overrides: Record<string, unknown> = {}) {
+  const user: Record<string, unknown> = { email: faker.internet.email(), username: faker.internet.userName() };
+  // ok: security/hardcoded-secret
+  user.password = "1234";
+  return { ...user, ...overrides };
+}
+
+export const demoAdmin = {
+  email: "admin@example.com",
+  // ok: security/hardcoded-secret
+  password: "Admin_123",
+  // expect: security/hardcoded-secret
+  apiToken: "tok_9fK2mQ8xLp4Rz7Vb1Nc",
+};

@@ -119,6 +119,8 @@ export default defineRule({
     const file = ctx.file;
     const imports = file.imports;
     const isTest = file.isTest;
+    // Seeds, factories and reset scripts create demo accounts: their `password: "1234"` is sample data, not a credential the app uses.
+    const isSeedData = file.isScript || SEED_PATH.test(file.path);
     const reported = new Set<ts.Node>();
 
     const report = (node: ts.Node, message: string, severity?: "error" | "warning"): void => {
@@ -157,6 +159,7 @@ export default defineRule({
       const minLength = 4;
       if (!looksLikeSecretValue(v, minLength)) return;
       if (namesNotASecret(name, v)) return;
+      if (isSeedData && ACCOUNT_PASSWORD.test(name)) return;
       if (a.fallback) {
         report(a.lit, `\`${name}\` falls back to a hard-coded value when the environment variable is missing: fail fast instead of shipping a default ${where}.`, "warning");
         return;
@@ -317,6 +320,11 @@ export default defineRule({
     };
   },
 });
+
+/** Files that populate a database with sample records. */
+const SEED_PATH = /(^|\/)(seeds?|seeders?|seeding|factories|factory|fixtures?)(\/|$)|(^|\/)[^/]*(seed|factory|db-reset|reset-db|populate)[^/]*\.[cm]?[jt]s$/i;
+/** A user account's password field (as opposed to a key or token the application itself authenticates with). */
+const ACCOUNT_PASSWORD = /^(password|passwd|pwd|pass|plainPassword|userPassword)$/i;
 
 /**
  * Names that say the value is a test credential (`testingPassword`), or the *name* of a key rather than a key:

@@ -145,3 +145,18 @@ export function sessionToken(): string {
   // ok: security/insecure-randomness (only a fallback for runtimes without crypto.randomUUID)
   return typeof crypto.randomUUID === "function" ? crypto.randomUUID() : Math.random().toString(36).slice(2);
 }
+
+declare const workflowEngine: { subscribe(o: object): Promise<void>; unsubscribe(o: object): Promise<void> };
+
+export async function streamWorkflow(req: Request, res: Response) {
+  // ok: security/insecure-randomness
+  const subscriberId = "__sub__" + Math.random().toString(36).substring(2, 9);
+  req.on("close", () => void workflowEngine.unsubscribe({ workflowId: req.query.id, subscriberOrId: subscriberId }));
+  await workflowEngine.subscribe({ workflowId: req.query.id, subscriberId, subscriber: (e: object) => res.write(JSON.stringify(e)) });
+}
+
+export function issueResetLink(userId: string) {
+  // expect: security/insecure-randomness
+  const resetTokenId = Math.random().toString(36).slice(2);
+  return `/reset?user=${userId}&t=${resetTokenId}`;
+}

@@ -24,7 +24,7 @@ function classify(names: readonly string[]): "secret" | "id" | undefined {
     const benign = tokens.some((t) => BENIGN_TOKENS.test(t));
     // `retryJitterMs`, `sampleRate`: benign wins unless a secret word is the last one (`tempPassword`).
     if (secret && (!benign || SECRET_TOKENS.test(tokens[tokens.length - 1]))) return "secret";
-    if (benign) return uuid ? "id" : undefined;
+    if (benign || namesAnId(tokens)) return uuid ? "id" : undefined;
     // `const code = …` inside `sendResetCode()` / a "/reset-password" handler: keep looking for the purpose.
     if (tokens.some((t) => ID_TOKENS.test(t))) id = true;
     if (tokens.some((t) => /^(uuid|guid)(s|v4|4)?$/.test(t))) uuid = true;
@@ -32,6 +32,14 @@ function classify(names: readonly string[]): "secret" | "id" | undefined {
   // Plain ids (task ids, DOM ids) are not secrets; hand-rolled UUIDs are usually meant to be unguessable.
   void id;
   return uuid ? "id" : undefined;
+}
+
+/**
+ * `subscriberId`, `jobId`, `requestUid`: the name says the value identifies a thing (a listener, a job), which settles
+ * its purpose — later uses (`unsubscribe({ subscriberOrId })`) do not make it a secret. `sessionId` is caught earlier.
+ */
+function namesAnId(tokens: readonly string[]): boolean {
+  return tokens.length >= 2 && /^(id|ids|uid|identifier)$/.test(tokens[tokens.length - 1]);
 }
 
 /** Does the function return (an expression using) the local `name`? */
@@ -130,7 +138,7 @@ function valueNames(node: ts.Node, ignoreCallees: ReadonlySet<string>, depth = 0
 /** Not classified either way: `r`, `suffix`, `pw`, `value`. */
 function isNeutralName(name: string): boolean {
   const tokens = nameTokens(name);
-  return !tokens.some((t) => BENIGN_TOKENS.test(t)) && classify([name]) === undefined;
+  return !tokens.some((t) => BENIGN_TOKENS.test(t)) && !namesAnId(tokens) && classify([name]) === undefined;
 }
 
 /** Names the later uses of a local variable flow into (same function). */

@@ -143,3 +143,14 @@ export async function loginStripped(email: string) {
   // ok: security/jwt
   return jwt.sign(user, JWT_SECRET, { expiresIn: "1h" });
 }
+
+declare const localStorage: { getItem(key: string): string | null };
+
+/** Shared with the admin UI bundle: shows who is signed in; the API verifies the token on every request. */
+export function lastLoginIp(): string | undefined {
+  const stored = localStorage.getItem("token");
+  if (!stored) return undefined;
+  // ok: security/jwt
+  const payload = decodeJwt(stored) as { data?: { lastLoginIp?: string } };
+  return payload.data?.lastLoginIp;
+}

@@ -175,6 +175,22 @@ function exposedPayload(payload: ts.Expression | undefined, imports: ImportTable
   return `the whole \`${unwrap(payload).getText()}\` record`;
 }
 
+/**
+ * A browser app reading its own token (`jwtDecode(localStorage.getItem("token"))`, front-end files in general) to show
+ * the user's name: it never holds the key, cannot verify, and grants nothing — the server verifies each request.
+ */
+function tokenFromBrowserStorage(call: ts.CallExpression): boolean {
+  const arg = call.arguments[0] && unwrap(call.arguments[0]);
+  if (!arg) return false;
+  const from = ts.isIdentifier(arg) ? initializerOf(arg) : arg;
+  return !!from && /\b(localStorage|sessionStorage)\.getItem\(|\bdocument\.cookie\b/.test(from.getText());
+}
+
+function initializerOf(id: ts.Identifier): ts.Expression | undefined {
+  const d = findDeclaration(id);
+  return d && ts.isVariableDeclaration(d) ? d.initializer : undefined;
+}
+
 export default defineRule({
   meta: {
     id: "security/jwt",
@@ -276,7 +292,7 @@ export default defineRule({
             return;
           }
           if (r.name === "decode") {
-            if (verifiedNearby(call)) return;
+            if (verifiedNearby(call) || ctx.file.isFrontend || tokenFromBrowserStorage(call)) return;
             const use = decodedUse(call);
             if (use) {
               ctx.report({
@@ -305,7 +321,7 @@ export default defineRule({
 
         if ((r.module === "jose" && /^(decodeJwt|decode)$/.test(r.name)) || (r.module === "jwt-decode" && /^(default|jwtDecode|jwt_decode|decode)$/.test(r.name))) {
           if (r.name === "decodeJwt" || r.module === "jwt-decode" || r.path.includes("JWT")) {
-            if (verifiedNearby(call)) return;
+            if (verifiedNearby(call) || ctx.file.isFrontend || tokenFromBrowserStorage(call)) return;
             const use = decodedUse(call);
             if (use === "claims") ctx.report({ node: call, message: `${r.name === "default" ? "jwt-decode" : r.name}() only decodes: the signature is not checked, so these claims can be forged. Verify with jwtVerify first.` });
           }

@@ -227,3 +227,14 @@ app2.get("/v2/reports/:kind", (req, res) => {
   // ok: security/path-traversal
   res.render(VIEWS[req.params.kind] ?? "reports/summary", { title: req.query.title });
 });
+
+// Payload CMS: `req.payload` is the CMS's own API object (config, collections), not a request body.
+type PayloadHandler = (req: { payload: { config: { upload: { tempDir: string } }; collections: Record<string, { config: { upload: { staticDir: string } } }> }; routeParams?: Record<string, string> }) => Promise<Response>;
+
+export const deleteStagedUpload: PayloadHandler = async (req) => {
+  const staticDir = req.payload.collections["media"].config.upload.staticDir;
+  const tempDir = path.join(staticDir, req.payload.config.upload.tempDir);
+  // ok: security/path-traversal
+  await fs.promises.mkdir(tempDir, { recursive: true });
+  return new Response(null, { status: 204 });
+};

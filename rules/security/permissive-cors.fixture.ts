@@ -141,3 +141,15 @@ const partnerOrigins = [
 app.use(cors({ origin: partnerOrigins }));
 // ok: security/permissive-cors
 const releaseTag = /^v\d+.\d+.\d+$/;
+
+/** Applies the configured CORS policy: `"*"` for a public API, or a credentialed allow-list. */
+export function applyCors(headers: Headers, allowed: "*" | string[], requestOrigin: string | null): Headers {
+  if (allowed === "*") {
+    // ok: security/permissive-cors
+    headers.set("Access-Control-Allow-Origin", "*");
+  } else if (requestOrigin && allowed.includes(requestOrigin)) {
+    headers.set("Access-Control-Allow-Credentials", "true");
+    headers.set("Access-Control-Allow-Origin", requestOrigin);
+  }
+  return headers;
+}

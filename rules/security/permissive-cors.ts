@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { isBooleanLiteral, isFunctionLike, memberName, propertyNameText, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { isBooleanLiteral, isFunctionLike, isInside, memberName, propertyNameText, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
 import { taintOf } from "../../src/core/taint.js";
 import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 import { objectLiteralOf, propertyNode } from "../../src/core/web-app.js";
@@ -118,7 +118,12 @@ export default defineRule({
       const fn = siblings;
       const credsNearby = fileAllowsCredentials || /allow-credentials['"`]\s*[,:]\s*(true|['"`]true)/i.test(fn.getText());
       if (s === "*") {
-        if (credsNearby) ctx.report({ node, message: "`Access-Control-Allow-Origin: *` together with `Access-Control-Allow-Credentials: true`: the API is meant to be private but allows every origin." });
+        // `if (cors === "*") set("…Origin", "*") else if (allowed) { set("…Credentials", "true"); … }`: never both at once
+        const settings = credentialSettings(node.getSourceFile());
+        const local = settings.filter((c) => isInside(c, fn));
+        const credsWithStar = credsNearby && (local.length ? local : settings).some((c) => !exclusiveBranches(node, c));
+        if (!credsWithStar && mirrorsConfiguredWildcard(node)) return;
+        if (credsWithStar) ctx.report({ node, message: "`Access-Control-Allow-Origin: *` together with `Access-Control-Allow-Credentials: true`: the API is meant to be private but allows every origin." });
         else ctx.report({ node, severity: "notice", message: "`Access-Control-Allow-Origin: *`: any website can read these responses; restrict it unless the data is public." });
         return;
       }
@@ -195,6 +200,49 @@ function constantString(e: ts.Expression): string | undefined {
   const d = findDeclaration(e);
   if (!d || !ts.isVariableDeclaration(d) || !d.initializer || assignmentsTo(d).length) return undefined;
   return stringValue(d.initializer);
+}
+
+/** `if (config.cors === "*") set("…Origin", "*")`: the header applies the operator's configured policy, not the code's choice. */
+function mirrorsConfiguredWildcard(node: ts.Node): boolean {
+  for (let p = node.parent; p && !isFunctionLike(p); p = p.parent) {
+    const cond = ts.isIfStatement(p) ? p.expression : ts.isConditionalExpression(p) ? p.condition : undefined;
+    if (cond && !isInside(node, cond) && /[=!]==?\s*(['"`])\*\1/.test(cond.getText())) return true;
+  }
+  return false;
+}
+
+/** The calls / properties that set `Access-Control-Allow-Credentials: true`. */
+function credentialSettings(file: ts.SourceFile): ts.Node[] {
+  const out: ts.Node[] = [];
+  walk(file, (n) => {
+    if (!ts.isStringLiteralLike(n) || !/^access-control-allow-credentials$/i.test(n.text)) return undefined;
+    const holder = n.parent;
+    if (holder && /allow-credentials['"`]\s*[,:]\s*(true|['"`]true)/i.test(holder.getText())) out.push(holder);
+    return undefined;
+  });
+  return out;
+}
+
+/** `a` and `b` sit in different branches of one if/else or `?:`, so they never run together. */
+function exclusiveBranches(a: ts.Node, b: ts.Node): boolean {
+  const above = new Set<ts.Node>();
+  for (let p: ts.Node | undefined = a; p; p = p.parent) above.add(p);
+  let child: ts.Node = b;
+  let common: ts.Node | undefined = b.parent;
+  while (common && !above.has(common)) {
+    child = common;
+    common = common.parent;
+  }
+  if (!common || above.has(b)) return false;
+  const branchOf = (n: ts.Node): ts.Node | undefined => {
+    for (let x: ts.Node = n; x.parent; x = x.parent) if (x.parent === common) return x;
+    return undefined;
+  };
+  const ba = branchOf(a);
+  const bb = child;
+  if (ts.isIfStatement(common)) return !!ba && ba !== bb && ba !== common.expression && bb !== common.expression;
+  if (ts.isConditionalExpression(common)) return !!ba && ba !== bb && ba !== common.condition && bb !== common.condition;
+  return false;
 }
 
 function enclosing(n: ts.Node): ts.Node {

@@ -103,3 +103,23 @@ export function parseConfig(raw: string) {
   } catch {}
   return {};
 }
+
+export class Passwords {
+  static matches(hash: string, plain: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      // ok: security/swallowed-security-error
+      bcrypt.compare(plain, hash, (err: Error | undefined, same: boolean) => {
+        resolve(same === true);
+      });
+    });
+  }
+
+  static matchesLoose(hash: string, plain: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      // expect: security/swallowed-security-error
+      bcrypt.compare(plain, hash, (err: Error | undefined) => {
+        resolve(true);
+      });
+    });
+  }
+}

@@ -146,12 +146,39 @@ export default defineRule({
           if (ts.isCallExpression(n) && n.arguments.some((a) => unwrap(a).getText() === errName) && !LOG_RECEIVER.test(receiverOf(n)?.getText() ?? "")) checked = true; // next(err) / reject(err) / done(err)
           return undefined;
         });
-        if (checked) return;
+        if (checked || resultDecides(call, cb)) return;
         ctx.report({ node: call, message: `The \`${errName}\` of \`${call.expression.getText().slice(0, 40)}()\` is never acted on: the callback continues as if verification succeeded (fail-open).` });
       },
     };
   },
 });
+
+/**
+ * `bcrypt.compare(pw, hash, (err, same) => resolve(same === true))`: on error the result is undefined, so a callback
+ * that tests the result (or hands a compare result on) denies by itself — the error needs no separate branch.
+ */
+function resultDecides(call: ts.CallExpression, cb: ts.ArrowFunction | ts.FunctionExpression): boolean {
+  const p1 = cb.parameters[1];
+  if (!p1 || !ts.isIdentifier(p1.name) || !cb.body) return false;
+  const name = p1.name.text;
+  const isCompare = /^compare(Sync)?$/.test(memberName(call.expression) ?? "");
+  let decides = false;
+  walk(cb.body, (n) => {
+    if (decides) return false;
+    if (isFunctionLike(n)) return false;
+    if (!ts.isIdentifier(n) || n.text !== name) return undefined;
+    const parent = n.parent;
+    // if (same) / same ? … : … / !same / same === true
+    if (ts.isIfStatement(parent) && parent.expression === n) decides = true;
+    if (ts.isConditionalExpression(parent) && parent.condition === n) decides = true;
+    if (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) decides = true;
+    if (ts.isBinaryExpression(parent) && /^(===|==|!==|!=|&&|\|\|)$/.test(parent.operatorToken.getText())) decides = true;
+    // a boolean compare result passed on (resolve(same), done(null, isMatch)) is false/undefined on error
+    if (isCompare && ts.isCallExpression(parent) && parent.arguments.some((a) => a === n)) decides = true;
+    return undefined;
+  });
+  return decides;
+}
 
 function isLogOnly(st: ts.Statement): boolean {
   if (ts.isExpressionStatement(st) && ts.isCallExpression(unwrap(st.expression))) {

@@ -117,3 +117,18 @@ export function confirmEmail(verificationToken: string, user: { verificationToke
   // expect: security/timing-unsafe-comparison
   return verificationToken === user.verificationToken;
 }
+
+type FieldValidation = (value: string | undefined, args: { siblingData: { password?: string } }) => string | true;
+
+export const confirmPassword: FieldValidation = (value, { siblingData }) => {
+  // ok: security/timing-unsafe-comparison
+  if (value && value !== siblingData.password) return "Passwords do not match";
+  return true;
+};
+
+declare function sha256(s: string): string;
+
+export function usesFactoryDefault(user: { passwordHash: string; password: string }): boolean {
+  // ok: security/timing-unsafe-comparison
+  return user.password === sha256("changeme-on-first-login");
+}

@@ -1,7 +1,9 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { enclosingFunction, memberName, stringValue, unwrap } from "../../src/core/ast.js";
-import { isPlaceholderValue, nameTokens } from "../../src/core/secrets.js";
+import { functionName, isPlaceholderValue, nameTokens } from "../../src/core/secrets.js";
+import { rootIdentifier } from "../../src/core/sources.js";
+import { findDeclaration } from "../../src/core/scope.js";
 
 /**
  * What a compared value is, judged by its name:
@@ -79,6 +81,27 @@ function isDefaultValueCheck(secretSide: ts.Expression, literal: string): boolea
   return isPlaceholderValue(literal) && /\b(config|conf|env|options|opts|settings|process\.env)\b/i.test(unwrap(secretSide).getText());
 }
 
+/** `hash("slurmCl4ssic")`: computed from constants only, so nobody's guess is being timed. */
+function isConstantCall(e: ts.Expression): boolean {
+  if (!ts.isCallExpression(e) || e.arguments.length === 0) return false;
+  if (!e.arguments.every((a) => stringValue(a) !== undefined || ts.isNumericLiteral(unwrap(a)))) return false;
+  // the function is a module's or a declared one (`security.hash`, `sha256`), not a method of computed data (`derived.toString("hex")`)
+  const root = rootIdentifier(e.expression);
+  const d = root && findDeclaration(root);
+  if (!root || !d) return false;
+  return ts.isFunctionDeclaration(d) || ts.isImportSpecifier(d) || ts.isImportClause(d) || ts.isNamespaceImport(d) || ts.isImportEqualsDeclaration(d)
+    || (ts.isVariableDeclaration(d) && !!d.initializer && /^require\(/.test(unwrap(d.initializer).getText()));
+}
+
+/**
+ * `const confirmPassword = (value, { siblingData }) => value !== siblingData.password`: a validator of the second input
+ * box compares two values the same user just typed; neither is a stored secret.
+ */
+function inConfirmationCheck(node: ts.Node): boolean {
+  const tokens = nameTokens(functionName(enclosingFunction(node)) ?? "");
+  return tokens.some((t) => /^(confirm|confirmation|repeat|retype|reenter)$/.test(t)) && tokens.some((t) => /^(password|passwd|pwd|pass|passphrase|pin)$/.test(t));
+}
+
 const PASSWORD_HASHING = /\b(pbkdf2|pbkdf2Sync|scrypt|scryptSync|bcrypt|argon2|createHmac|password)\b/i;
 
 /** Why the comparison leaks a secret, or undefined when it does not compare one. */
@@ -92,7 +115,7 @@ function leak(secretSide: ts.Expression, other: ts.Expression, fileHmac: boolean
     return kind === "credential" && ts.isStringLiteralLike(o) && !isDefaultValueCheck(secretSide, literal) ? kind : undefined;
   }
   if (!(ts.isIdentifier(o) || ts.isPropertyAccessExpression(o) || ts.isElementAccessExpression(o) || ts.isCallExpression(o) || ts.isBinaryExpression(o))) return undefined;
-  if (sameContainer(secretSide, other)) return undefined;
+  if (sameContainer(secretSide, other) || isConstantCall(o) || inConfirmationCheck(secretSide)) return undefined;
   const otherName = nameOf(other);
   // `password === username` (a password policy), `password !== passwordConfirm`: nothing secret on the other side
   // (`verify` alone is the second input box; `verificationToken` is a secret)

@@ -207,3 +207,33 @@ export async function hashWithArgon(pw: string) {
   const b = await argon2.hash(pw);
   return [a, b];
 }
+
+export function bufferUpload(onDone: (file: { data: Buffer; md5: string }) => void) {
+  const chunks: Buffer[] = [];
+  // ok: security/weak-crypto
+  const hash = crypto.createHash("md5");
+  return {
+    onData(chunk: Buffer) {
+      chunks.push(chunk);
+      hash.update(chunk);
+    },
+    onEnd() {
+      onDone({ data: Buffer.concat(chunks), md5: hash.digest("hex") });
+    },
+  };
+}
+
+export function componentImportName(exportName: string, componentPath: string) {
+  // ok: security/weak-crypto
+  const importIdentifier = exportName + "_" + crypto.createHash("md5").update(componentPath).digest("hex");
+  return importIdentifier;
+}
+
+export function hashAll(secrets: string[]) {
+  return secrets.map((secret) => {
+    // expect: security/weak-crypto
+    const h = crypto.createHash("md5");
+    h.update(secret);
+    return h.digest("hex");
+  });
+}

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { enclosingFunction, memberName, objectProperty, receiverName, stringValue, unwrap, walk } from "../../src/core/ast.js";
+import { enclosingFunction, isFunctionLike, isInside, isLoop, memberName, objectProperty, receiverName, stringValue, unwrap, walk } from "../../src/core/ast.js";
 import { contextNames, nameTokens, resolvedLiteral, resolvedObject } from "../../src/core/secrets.js";
 import { findDeclaration } from "../../src/core/scope.js";
 
@@ -9,7 +9,7 @@ const WEAK_CIPHER = /^(des(-[\w-]+)?|des3|rc2[\w-]*|rc4[\w-]*|rc5[\w-]*|bf(-[\w-
 const SECURITY_WORDS = /^(password|passwd|pwd|pass|passphrase|pw|secret|secrets|token|tokens|signature|sign|signed|signing|auth|authenticate|authentication|credential|credentials|session|apikey|otp|nonce|hmac|private|login|verify|verification|integrity|jwt|cookie|csrf|reset|pin|apitoken|encrypt|encryption|cipher|salt|pwtext|pwd)$/;
 const SECURITY_JOINED = /(password|passwd|secret|token|signature|apikey|privatekey|credential|session|nonce|hmac|jwt|csrf)/;
 const BENIGN_JOINED = /(etag|cachekey|checksum|fingerprint|gravatar|contentmd5|dedupe)/;
-const BENIGN_WORDS = /^(etag|etags|cache|cached|caching|checksum|checksums|fingerprint|fingerprints|gravatar|avatar|content|filename|file|files|dedupe|dedup|dedupekey|shard|sharding|bucket|partition|color|colour|hue|asset|assets|chunk|chunks|image|thumbnail|url|cachekey|hashkey|idempotency|seed|uuid|revision|version|build|lock|mutex|object|s3|blob|storage|git|commit)$/;
+const BENIGN_WORDS = /^(etag|etags|cache|cached|caching|checksum|checksums|fingerprint|fingerprints|gravatar|avatar|content|filename|file|files|dedupe|dedup|dedupekey|shard|sharding|bucket|partition|color|colour|hue|asset|assets|chunk|chunks|image|thumbnail|url|cachekey|hashkey|idempotency|seed|uuid|revision|version|build|lock|mutex|object|s3|blob|storage|git|commit|identifier|path|paths|filepath|component|module)$/;
 const IGNORE_CALLEES = new Set(["update", "digest", "createHash", "toString", "from", "substring", "slice", "substr", "toUpperCase", "toLowerCase", "hash", "MD5", "SHA1", "md5", "sha1", "String", "JSON", "stringify", "join"]);
 
 /** error: security use (password, token, signature); undefined: non-security (etag, cache); warning: unknown. */
@@ -34,6 +34,34 @@ function classifyUse(node: ts.Node): "error" | "warning" | undefined {
     if (t.some((w) => SECURITY_WORDS.test(w)) || SECURITY_JOINED.test(j)) return "error";
   }
   return "warning";
+}
+
+/**
+ * `const hash = createHash("md5")` fed chunk by chunk (`hash.update(chunk)` in a data handler or a loop): a checksum
+ * of streamed content (an upload, a file). Passwords and tokens are hashed in one call, never incrementally.
+ */
+function isStreamedDigest(node: ts.Node): boolean {
+  const decl = node.parent;
+  if (!decl || !ts.isVariableDeclaration(decl) || decl.initializer !== node || !ts.isIdentifier(decl.name)) return false;
+  const name = decl.name.text;
+  const owner = enclosingFunction(decl);
+  const scope = owner ?? decl.getSourceFile();
+  let streamed = false;
+  walk(scope, (n) => {
+    if (streamed) return false;
+    if (!ts.isCallExpression(n) || memberName(n.expression) !== "update") return undefined;
+    const recv = ts.isPropertyAccessExpression(n.expression) ? unwrap(n.expression.expression) : undefined;
+    if (!recv || !ts.isIdentifier(recv) || recv.text !== name || findDeclaration(recv) !== decl) return undefined;
+    if (enclosingFunction(n) !== owner || loopAround(n, decl)) streamed = true;
+    return undefined;
+  });
+  return streamed;
+}
+
+/** A loop that repeats `node` but not the declaration `decl` (so the same hash object gets many updates). */
+function loopAround(node: ts.Node, decl: ts.Node): boolean {
+  for (let p = node.parent; p && !isFunctionLike(p); p = p.parent) if (isLoop(p) && !isInside(decl, p)) return true;
+  return false;
 }
 
 function numberOf(expr: ts.Expression | undefined): number | undefined {
@@ -158,6 +186,7 @@ export default defineRule({
         report({ node: sink, cwe: ["CWE-916", "CWE-327", "CWE-328"], message: `${algo.toUpperCase()} digest (${via}) stored as a password: it is fast and unsalted, so stolen hashes are cracked in seconds. Hash passwords with bcrypt, scrypt or argon2id.` });
         return;
       }
+      if (isStreamedDigest(node)) return;
       const sev = classifyUse(node);
       if (!sev) return;
       report({

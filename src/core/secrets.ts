@@ -79,9 +79,10 @@ export function isPlaceholderValue(v: string): boolean {
   if (/^pk_(live|test)_/.test(s)) return true; // publishable (public) key
   if (/^[a-z]+([.:][a-zA-Z_]+)+$/.test(s)) return true; // i18n key / config path: "auth.password.label"
   if (/^(https?:\/\/|\/|\.\.?\/|~\/|[A-Za-z]:\\)/.test(s) && !/:\/\/[^/\s:@]+:[^/\s@]+@/.test(s)) return true; // urls, file paths
-  // word lists that are form/field keys: "password_reset", "new-password", "current-password", "confirm_password"
-  const words = lower.split(/[-_.\s]+/).filter(Boolean);
-  if (words.length > 1 && words.every((w) => /^[a-z]+$/.test(w)) && words.some((w) => /^(reset|confirm|confirmation|field|input|label|hint|required|invalid|error|wrong|incorrect|missing|forgot|forgotten|new|old|current|change|changed|hash|hashed|type|mode|name|strength|policy|expired|update|updated|validation|mismatch|match|length|form|login|signin|signup|register|header|cookie|param|query|storage|prefix|suffix)$/.test(w))) return true;
+  // word lists that are form/field keys or error codes: "password_reset", "new-password", "confirm_password",
+  // "incorrectPassword", "missingOldPassword" (camelCase words count as words)
+  const words = s.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase().split(/[-_.\s]+/).filter(Boolean);
+  if (words.length > 1 && words.every((w) => /^[a-z]+$/.test(w)) && words.some((w) => /^(reset|confirm|refresh|for|confirmation|field|input|label|hint|required|invalid|error|wrong|incorrect|missing|forgot|forgotten|new|old|current|change|changed|hash|hashed|type|mode|name|strength|policy|expired|update|updated|validation|mismatch|match|length|form|login|signin|signup|register|header|cookie|param|query|storage|prefix|suffix)$/.test(w))) return true;
   return false;
 }
 

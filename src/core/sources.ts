@@ -24,6 +24,8 @@ const REQUEST_TYPE = /\b(Request|FastifyRequest|NextApiRequest|NextRequest|Incom
 const EVENT_TYPE = /\bAPIGateway\w*Event\w*|\bALBEvent\b|\bLambdaFunctionURLEvent\b/;
 const NEST_VALUE_DECORATORS = new Set(["Body", "Query", "Param", "Headers", "Cookies", "UploadedFile", "UploadedFiles", "Ip", "HostParam"]);
 const NEST_REQUEST_DECORATORS = new Set(["Req", "Request"]);
+/** Events of http/https/http2 servers whose listener receives the request as first argument. */
+const REQUEST_EVENTS = new Set(["request", "upgrade", "connect", "checkContinue", "checkExpectation", "stream"]);
 const ROUTE_METHODS = new Set(["get", "post", "put", "patch", "delete", "del", "all", "use", "options", "head", "route", "handle", "on", "any", "register"]);
 const MESSAGE_EVENTS = new Set(["message", "data", "text", "payload"]);
 
@@ -55,6 +57,8 @@ export function isRouteHandler(fn: ts.Node): boolean {
   while (p && (ts.isParenthesizedExpression(p) || ts.isAsExpression(p))) p = p.parent;
   if (p && ts.isCallExpression(p) && p.arguments.some((a) => unwrap(a) === fn)) {
     const name = memberName(p.expression);
+    // `emitter.on("error", (e) => …)` is not a route: only Node's request events hand over a request.
+    if (name === "on" || name === "once") return REQUEST_EVENTS.has(stringValue(p.arguments[0]) ?? "");
     if (name && ROUTE_METHODS.has(name)) return true;
     // wrappers: asyncHandler(async (req, res) => …) inside a route call
     const outer = p.parent;
@@ -186,7 +190,8 @@ function isMessageListener(fn: ts.Node): boolean {
   if (!p || !ts.isCallExpression(p) || memberName(p.expression) !== "on") return false;
   const ev = stringValue(p.arguments[0]);
   const recv = ts.isPropertyAccessExpression(p.expression) ? p.expression.expression.getText() : "";
-  return (ev !== undefined && MESSAGE_EVENTS.has(ev)) || /socket|ws\b|client|conn/i.test(recv);
+  // A peer's message on a socket (ws, socket.io, net): not any stream's "data" (files, child processes, parsers).
+  return ev !== undefined && MESSAGE_EVENTS.has(ev) && /(socket|\bws|websocket|\bconn(ection)?)$/i.test(recv);
 }
 
 /** The role of an identifier that names a handler's parameter (through destructuring of the parameter too). */
@@ -225,6 +230,7 @@ function computeDirectSource(expr: ts.Expression): string | undefined {
     const f1 = chain[1]?.replace(/\(\)$/, "");
     const isCall1 = chain[1]?.endsWith("()");
     if (role === "request") {
+      if (f1 === "payload" && isPayloadCmsInstance(rootExpr, chain[2] ?? memberReadFrom(e))) return undefined;
       if (f1 && !isCall1 && REQUEST_FIELDS.has(f1)) return chain.slice(0, 3).join(".");
       if (f1 && isCall1 && REQUEST_METHODS.has(f1)) return chain.slice(0, 2).join(".");
       if (f1 === "req" && chain[2]) return chain.slice(0, 3).join("."); // Hono c.req.*
@@ -255,6 +261,27 @@ function computeDirectSource(expr: ts.Expression): string | undefined {
     if (role === "value") return e.text;
   }
   return undefined;
+}
+
+/** Members of Payload CMS's Local API object, which Payload hands to its handlers as `req.payload`. */
+const PAYLOAD_CMS_MEMBERS = new Set(["config", "collections", "globals", "db", "logger", "jobs", "kv", "blocks", "importMap", "crons", "versions", "extensions"]);
+const PAYLOAD_CMS_METHODS = /^(find|findByID|findGlobal|findVersions|findVersionByID|findDistinct|create|update|updateGlobal|delete|count|countVersions|duplicate|login|sendEmail|getAdminURL|getAPIURL|encrypt|decrypt)\(\)$/;
+
+/**
+ * In Hapi `request.payload` is the body; in Payload CMS (`PayloadRequest`) `req.payload` is the server's own API object
+ * (`req.payload.config`, `req.payload.find(…)`), which holds no client data.
+ */
+function isPayloadCmsInstance(root: ts.Identifier, member: string | undefined): boolean {
+  if (member && (PAYLOAD_CMS_MEMBERS.has(member) || PAYLOAD_CMS_METHODS.test(member))) return true;
+  const d = findDeclaration(root);
+  return !!d && ts.isParameter(d) && /\bPayloadRequest\b/.test(d.type?.getText() ?? "");
+}
+
+/** `x.config` / `x.find(…)` around `x`: the member read from the expression, as accessChain spells it. */
+function memberReadFrom(e: ts.Expression): string | undefined {
+  const p = e.parent;
+  if (!p || !ts.isPropertyAccessExpression(p) || p.expression !== e) return undefined;
+  return ts.isCallExpression(p.parent) && p.parent.expression === p ? `${p.name.text}()` : p.name.text;
 }
 
 function isArchiveEntryValue(id: ts.Identifier): boolean {
