@@ -153,3 +153,19 @@ export async function denoTask(task: string) {
   const fixed = Deno.run({ cmd: ["deno", "fmt", "--check"] });
   return [await proc.status(), await fixed.status()];
 }
+
+// Messages from a WebSocket peer are client data; a file stream's chunks are not.
+declare const wss: { on(ev: "connection", cb: (ws: { on(ev: string, cb: (data: string) => void): void }) => void): void };
+wss.on("connection", (ws) => {
+  ws.on("message", (data) => {
+    const job = JSON.parse(data);
+    // expect: security/command-injection
+    run(`convert ${job.file} /tmp/thumb.png`);
+  });
+});
+
+declare const logStream: { on(ev: string, cb: (chunk: string) => void): void };
+logStream.on("data", (chunk) => {
+  // ok: security/command-injection
+  run(`logger -t app ${chunk}`);
+});
