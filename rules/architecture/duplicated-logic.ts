@@ -189,9 +189,13 @@ export default defineRule({
   },
   create(ctx) {
     if (isOutsideProduction(ctx.file) || isGenerated(ctx.file)) return {};
+    const callees = new Map<string, string | undefined>();
     const importedName = (local: string): string | undefined => {
+      if (callees.has(local)) return callees.get(local);
       const b = ctx.file.imports.bindings.get(local);
-      return b && `@${b.module}:${b.path.join(".")}`;
+      const name = b && `@${b.module}:${b.path.join(".")}`;
+      callees.set(local, name);
+      return name;
     };
     const collect = (fn: ts.FunctionLikeDeclaration): void => {
       if (!fn.body || !ts.isBlock(fn.body)) return;

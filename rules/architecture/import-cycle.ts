@@ -36,33 +36,57 @@ function importGraph(project: ProjectFacts, contributions: Map<string, unknown[]
 }
 
 /**
+ * Which of `wanted` the file uses in value positions (type positions are erased by TypeScript), import clauses
+ * and decorator thunks excluded.
+ */
+function valueIdentifiers(sf: ts.SourceFile, wanted: Set<string>): Set<string> {
+  // Instead of walking the whole tree, look at each place the name is written (a text search) and judge that node.
+  const out = new Set<string>();
+  const text = sf.text;
+  for (const name of wanted) {
+    for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+      if (isIdentifierChar(text.charCodeAt(at - 1)) || isIdentifierChar(text.charCodeAt(at + name.length))) continue;
+      const id = identifierAt(sf, at);
+      if (id && id.text === name && isValueUse(id)) {
+        out.add(name);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function isIdentifierChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 36 || c === 95 || c > 127;
+}
+
+/** The identifier node that starts at `pos`, if the text there is one (not inside a comment or a string). */
+function identifierAt(sf: ts.SourceFile, pos: number): ts.Identifier | undefined {
+  let node: ts.Node = sf;
+  for (;;) {
+    const child: ts.Node | undefined = ts.forEachChild(node, (c) => (c.pos <= pos && pos < c.end ? c : undefined));
+    if (!child) return undefined;
+    if (ts.isIdentifier(child)) return child.getStart(sf) === pos ? child : undefined;
+    node = child;
+  }
+}
+
+/**
+ * Not inside an import clause, a type, an interface or type alias, or a function written in a decorator.
+ *
  * A function written inside a decorator (`@ManyToOne(() => User, (u) => u.posts)`, `@Field(() => Pet)`,
  * `@Type(() => Address)`): the thunk ORMs and schema builders ask for precisely so that two classes can reference
  * each other. It runs after every module has loaded, and such a reference is declarative (the relation between two
  * entities is one fact of the data model, stated on both sides), not one module calling into another.
  */
-function isDecoratorThunk(n: ts.Node, inDecorator: boolean): boolean {
-  return inDecorator && (ts.isArrowFunction(n) || ts.isFunctionExpression(n));
-}
-
-/**
- * Which of `wanted` the file uses in value positions (type positions are erased by TypeScript), import clauses
- * and decorator thunks excluded. The walk stops as soon as every wanted name was seen.
- */
-function valueIdentifiers(sf: ts.SourceFile, wanted: Set<string>): Set<string> {
-  const out = new Set<string>();
-  const visit = (n: ts.Node, inDecorator: boolean): boolean => {
-    if (ts.isImportDeclaration(n) || ts.isTypeNode(n) || ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) return false;
-    if (isDecoratorThunk(n, inDecorator)) return false;
-    if (ts.isIdentifier(n)) {
-      if (wanted.has(n.text)) out.add(n.text);
-      return out.size === wanted.size;
-    }
-    const inside = inDecorator || ts.isDecorator(n);
-    return ts.forEachChild(n, (c) => visit(c, inside)) ?? false;
-  };
-  if (wanted.size) ts.forEachChild(sf, (c) => visit(c, false));
-  return out;
+function isValueUse(id: ts.Identifier): boolean {
+  let thunk = false;
+  for (let p: ts.Node = id.parent; p && !ts.isSourceFile(p); p = p.parent) {
+    if (ts.isImportDeclaration(p) || ts.isTypeNode(p) || ts.isInterfaceDeclaration(p) || ts.isTypeAliasDeclaration(p)) return false;
+    if (ts.isArrowFunction(p) || ts.isFunctionExpression(p)) thunk = true;
+    else if (ts.isDecorator(p) && thunk) return false;
+  }
+  return true;
 }
 
 /** Tarjan's strongly connected components, iterative (no recursion limit on deep graphs). Returns component id per node. */

@@ -373,12 +373,14 @@ export default defineRule({
       },
       ReturnStatement(ret) {
         // NestJS controller method returning an HTML string built from @Query()/@Param() values
-        if (!ret.expression || !looksHtml(ret.expression)) return;
+        if (!ret.expression) return;
+        // The decorated-route test first: it is cheap, and most returns are in no controller method.
         const fn = enclosingFunction(ret);
         if (!fn || !ts.isMethodDeclaration(fn)) return;
         const decorators = ts.getDecorators(fn) ?? [];
+        if (!decorators.length) return;
         const names = decorators.map((d) => (ts.isCallExpression(d.expression) ? memberName(d.expression.expression) : memberName(d.expression)) ?? "");
-        if (!names.some((n) => ROUTE_DECORATORS.has(n))) return;
+        if (!names.some((n) => ROUTE_DECORATORS.has(n)) || !looksHtml(ret.expression)) return;
         const header = decorators.find((d) => ts.isCallExpression(d.expression) && memberName(d.expression.expression) === "Header" && /^content-type$/i.test(stringValue(d.expression.arguments[0]) ?? ""));
         if (header && ts.isCallExpression(header.expression) && contentTypeOf(header.expression.arguments[1]) === "other") return;
         const t = htmlTaint(ret.expression);
