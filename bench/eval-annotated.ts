@@ -1,5 +1,5 @@
 /**
- * `npm run eval -- <dir> [--out file.json] [--all]`: per-class recall and precision of Vigil on third-party
+ * `npm run eval -- <dir> [--out file.json] [--all] [--codeql | --sonar]`: per-class recall and precision of Vigil on third-party
  * annotated test files laid out like semgrep-rules (`<id>.yaml` with `metadata.cwe` beside `<id>.js|ts|jsx|tsx`
  * whose `// ruleid: <id>` / `// ok: <id>` comments mark the next code line as must-flag / must-not-flag).
  *
@@ -38,7 +38,7 @@ const SKIP_DIRS = /(^|\/)(angular|browser|jquery|react|vue|fbjs|monaco-editor|in
 const args = process.argv.slice(2);
 const root = args.find((a) => !a.startsWith("--") && args[args.indexOf(a) - 1] !== "--out");
 if (!root) {
-  console.error("usage: eval-annotated.ts <dir> [--out results.json] [--all] [--codeql]");
+  console.error("usage: eval-annotated.ts <dir> [--out results.json] [--all] [--codeql | --sonar]");
   process.exit(2);
 }
 const outIdx = args.indexOf("--out");
@@ -58,6 +58,18 @@ const CODEQL_FOLDER_EXTRA: Record<string, string[]> = {
   "CWE-400": ["CWE-1333", "CWE-730"], // ReDoS / polynomial ReDoS
   "CWE-915": ["CWE-1321"], "CWE-1321": ["CWE-915"], // prototype pollution queries carry both
 };
+
+/**
+ * `--sonar`: the tree holds SonarSource/SonarJS rule tests, one folder per rule whose name starts with the rule key
+ * (`S2077-CWE-89/…`), and `<dir>/cwe.json` maps each key to its CWEs (`{"S2077": ["CWE-89", "CWE-943"]}`: Sonar's
+ * own CWEs, plus the class CWE where Sonar names a narrower one, e.g. CWE-1240 weak hash → CWE-328). Files are
+ * comment-based fixtures: a `// Noncompliant` (or `/* Noncompliant *\/`) comment marks its own line, `@+N`/`@-N` shift
+ * it and `@N` names the line. EVERY other code line counts as compliant — harsher than `ok:` lines, since Sonar
+ * writes only the lines its own rule checks and its security hotspots flag every use (each `Math.random()`, each
+ * `md5`), which Vigil deliberately reports only where it is dangerous in context.
+ */
+const sonarMode = args.includes("--sonar");
+let sonarCwes: Record<string, string[]> | undefined;
 
 interface Annotation {
   file: string; // real path relative to root
@@ -165,8 +177,33 @@ function codeqlAnnotationsOf(file: string, text: string): Annotation[] {
   return out.filter((a) => (seen.has(`${a.line}`) ? false : (seen.add(`${a.line}`), true)));
 }
 
+const SONAR_MARK = /(?:\/\/|\/\*)\s*Noncompliant(?:@([+-]?\d+))?/;
+
+function sonarAnnotationsOf(file: string, text: string): Annotation[] {
+  const rel = relative(root!, file);
+  sonarCwes ??= JSON.parse(readFileSync(join(root!, "cwe.json"), "utf8")) as Record<string, string[]>;
+  const rule = /^(S\d+)/.exec(rel)?.[1];
+  const cwe = rule ? sonarCwes[rule] : undefined;
+  if (!cwe) return [];
+  const lines = text.split(/\r?\n/);
+  const flagged = new Set<number>();
+  lines.forEach((line, i) => {
+    const m = SONAR_MARK.exec(line);
+    if (!m) return;
+    const at = m[1] === undefined ? i + 1 : /^[+-]/.test(m[1]) ? i + 1 + Number(m[1]) : Number(m[1]);
+    flagged.add(at);
+  });
+  const out: Annotation[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim() || (isCommentOnly(line) && !flagged.has(i + 1))) return;
+    out.push({ file: rel, line: i + 1, ruleId: `sonar:${rule}`, positive: flagged.has(i + 1), cwe, code: line.trim() });
+  });
+  return out;
+}
+
 function annotationsOf(file: string, text: string): Annotation[] {
   if (codeqlMode) return codeqlAnnotationsOf(file, text);
+  if (sonarMode) return sonarAnnotationsOf(file, text);
   const lines = text.split(/\r?\n/);
   const cwes = cwesIn(dirname(file), yamlCache);
   const rel = relative(root!, file);

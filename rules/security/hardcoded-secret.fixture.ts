@@ -95,6 +95,12 @@ export function signWebhook(body: string): string {
   return crypto.createHmac("sha256", hmacKey).update(body).digest("hex");
 }
 
+export function signTemplated(body: string): string {
+  // A placeholder the deploy step substitutes, not a key.
+  // ok: security/hardcoded-secret
+  return crypto.createHmac("sha256", "${WEBHOOK_HMAC_KEY}").update(body).digest("hex");
+}
+
 passport.use(
   new JwtStrategy(
     // expect: security/hardcoded-secret
@@ -171,6 +177,14 @@ const apiToken = "xxxxxxxxxxxxxxxx";
 const localDb = "postgres://postgres:postgres@localhost:5432/app";
 // ok: security/hardcoded-secret
 const templated = `mysql://${process.env.DB_USER}:${process.env.DB_PASS}@db:3306/app`;
+// expect: security/hardcoded-secret
+export const geoFeed = "https://geo.partner-api.io/v2/lookup?format=json&api_key=q8Vd2LmX71bRkT0e";
+// ok: security/hardcoded-secret
+export const geoFeedFor = (key: string) => `https://geo.partner-api.io/v2/lookup?format=json&api_key=${key}`;
+// ok: security/hardcoded-secret
+export const resetLink = "https://app.example.com/reset?token={token}";
+// ok: security/hardcoded-secret
+export const docsLink = "https://api.partner.io/docs?api_key=YOUR_API_KEY";
 // ok: security/hardcoded-secret
 const passport_strategy = "jwt";
 

@@ -27,9 +27,30 @@ function keyLiteralValue(v: string): boolean {
   const s = v.trim();
   if (s.length < 1) return false;
   if (/^[A-Z][A-Z0-9_]*$/.test(s) && s.includes("_")) return false; // an env var name
+  // `"${HMAC_KEY}"`, `"{{ jwt_secret }}"`, `"%SECRET%"`: substituted by a deploy/config tool before the code runs
+  if (/^(\$\{\s*[\w.:-]+\s*\}|\{\{\s*[\w.:-]+\s*\}\}|%[\w.-]+%|<[\w .-]+>)$/.test(s)) return false;
   if (/PUBLIC KEY|CERTIFICATE/.test(s)) return false;
   if (/^(\.\.?\/|\/)[\w./-]+\.(pem|key|crt|pub)$/.test(s)) return false;
   return true;
+}
+
+/** `https://api.example.com/v1?api_key=9fQ2…`: the name of a credential parameter carrying a literal, real-looking value. */
+function queryStringSecret(text: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return undefined;
+  for (const m of text.matchAll(/[?&](password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token|client[_-]?secret|auth[_-]?token)=([^&#\s]+)/gi)) {
+    const value = decodeURIComponentSafe(m[2]);
+    if (/^[:{$%<]/.test(value)) continue; // `?token=:token`, `{token}`, `%TOKEN%`: filled in later
+    if (looksLikeSecretValue(value, 8)) return m[1];
+  }
+  return undefined;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 /** `this.jwtSecret` → the literal of its only assignment `this.jwtSecret = "…"` in the class (or file). */
@@ -147,7 +168,10 @@ export default defineRule({
         const user = /:\/\/([^:/@]+):/.exec(text)?.[1];
         if (user === pw || /^(postgres|root|admin|mysql|guest|pass|test|secret|password|mongo|redis|dev|local)$/i.test(pw)) return;
         report(node, "Connection string with a hard-coded password: read the URL (or at least the password) from the environment.");
+        return;
       }
+      const param = queryStringSecret(text);
+      if (param) report(node, `URL with a hard-coded \`${param}\` query parameter: URLs end up in logs and proxies; load the credential from the environment and send it in a header.`);
     };
 
     const nameBased = (name: string | undefined, value: ts.Expression | undefined, where: string): void => {

@@ -38,6 +38,26 @@ app.get("/legacy", (req, res) => {
   res.json(user);
 });
 
+const LEGACY_ALGORITHMS = ["RS256", "none"];
+app.get("/legacy/v2", (req, res) => {
+  const algorithms = LEGACY_ALGORITHMS;
+  // expect: security/jwt
+  const user = jwt.verify(req.query.t as string, JWT_SECRET, { algorithms });
+  res.json(user);
+});
+
+app.get("/legacy/v3", (req, res) => {
+  // expect: security/jwt
+  const user = jwt.verify(req.query.t as string, null, { maxAge: "1h" });
+  res.json(user);
+});
+
+const UNSIGNED = "none";
+export function previewToken(claims: { preview: boolean }): string {
+  // expect: security/jwt
+  return jwt.sign(claims, "", { algorithm: UNSIGNED, expiresIn: "5m" });
+}
+
 app.get("/sessions/resume", (req, res) => {
   // expect: security/jwt
   const data = jwt.verify(req.cookies.rt, JWT_SECRET, { algorithms: ["HS256"], ignoreExpiration: true });

@@ -3,7 +3,8 @@ import { defineRule, type ReportFix } from "../../src/core/rule.js";
 import { endLineOf, enclosingFunction, hasSpread, isBooleanLiteral, isFunctionLike, lineOf, memberName, objectProperty, propertyNameText, stringValue, unwrap, walk } from "../../src/core/ast.js";
 import { isDataAccessCall } from "../../src/core/data-access.js";
 import type { ImportTable } from "../../src/core/imports.js";
-import { resolvedObject } from "../../src/core/secrets.js";
+import { resolvedLiteral, resolvedObject } from "../../src/core/secrets.js";
+import { literalThroughVariables } from "../../src/core/values.js";
 import { findDeclaration } from "../../src/core/scope.js";
 
 /** Claims that are fine to read without verification (scheduling a refresh, picking the key). */
@@ -14,11 +15,15 @@ function algorithmsOf(opts: ts.ObjectLiteralExpression | undefined): ts.Expressi
   return objectProperty(opts, "algorithms");
 }
 
+/** `"none"`, or a never-reassigned `const NONE = "none"` it names. */
+const isNone = (e: ts.Expression): boolean => /^none$/i.test(resolvedLiteral(e)?.text ?? stringValue(e) ?? "");
+
+/** `algorithms: ["RS256", "none"]`, also through `const algorithms = [...]` (shorthand `{ algorithms }` included). */
 function includesNone(expr: ts.Expression | undefined): ts.Node | undefined {
   if (!expr) return undefined;
-  const e = unwrap(expr);
-  if (ts.isArrayLiteralExpression(e)) return e.elements.find((x) => /^none$/i.test(stringValue(x) ?? ""));
-  return /^none$/i.test(stringValue(e) ?? "") ? e : undefined;
+  const e = literalThroughVariables(expr, ts.isArrayLiteralExpression, 2) ?? unwrap(expr);
+  if (ts.isArrayLiteralExpression(e)) return e.elements.find(isNone);
+  return isNone(e) ? e : undefined;
 }
 
 /** Is the result of `decode(...)` used as identity data (claims other than exp/iat/header)? */
@@ -256,6 +261,12 @@ export default defineRule({
             const opts = resolvedObject(optsArg);
             if (optsArg && !opts) return; // options built elsewhere: cannot tell
             const none = includesNone(algorithmsOf(opts));
+            // jsonwebtoken < 9 lets an unsigned (`alg: none`) token through when the key is missing
+            const keyless = args[1] && (unwrap(args[1]).kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(unwrap(args[1])) && (unwrap(args[1]) as ts.Identifier).text === "undefined"));
+            if (keyless) {
+              ctx.report({ node: call, message: "jwt.verify without a key (`null`): older jsonwebtoken versions then accept unsigned `alg: none` tokens. Pass the signing secret or public key." });
+              return;
+            }
             if (none) {
               ctx.report({ node: call, message: "jwt.verify accepts the `none` algorithm: unsigned tokens pass verification. Allow only the algorithm you sign with." });
               return;
@@ -280,7 +291,7 @@ export default defineRule({
             if (reportExposed(call, args[0])) return;
             const opts = resolvedObject(args[2] && !isFunctionLike(unwrap(args[2])) ? args[2] : undefined);
             const alg = objectProperty(opts, "algorithm");
-            if (alg && /^none$/i.test(stringValue(alg) ?? "")) {
+            if (alg && isNone(alg)) {
               ctx.report({ node: call, message: "jwt.sign with algorithm `none` produces unsigned tokens anyone can forge." });
               return;
             }

@@ -129,7 +129,7 @@ export default defineRule({
       }
       if (s !== undefined) return;
       const t = taintOf(v, "any");
-      if (t) {
+      if (t && !readsHeaderOtherThanOrigin(v)) {
         ctx.report({ node, severity: credsNearby ? "error" : "warning", message: `\`Access-Control-Allow-Origin\` reflects \`${t.source}\`${credsNearby ? " with credentials allowed" : ""}: any website can read the responses. Check the origin against an allow-list.` });
       }
     };
@@ -193,6 +193,42 @@ export default defineRule({
     };
   },
 });
+
+/** Headers a cross-site page controls in its victim's request: the browser writes its own site there. */
+const SITE_HEADERS = /^(origin|referer|referrer)$/i;
+const REQUEST_OBJECT = /^(req|request|ctx|context|c\.req|ctx\.request)$/;
+
+/**
+ * `req.headers.host`, `req.get("x-tenant")`, the whole `req.headers`: reflecting them is not a CORS hole, because the
+ * page attacking a user cannot choose them — the browser sets Host and Cookie itself, and a custom header needs a
+ * preflight that this reflection (which never sees the header's value there) does not answer. Only Origin/Referer, or
+ * the URL and body (which the attacker's page writes), let any site pick the allowed origin. A local constant is
+ * followed once (`const origin = req.header("Origin")`).
+ */
+function readsHeaderOtherThanOrigin(expr: ts.Expression): boolean {
+  let e = unwrap(expr);
+  if (ts.isIdentifier(e)) {
+    const d = findDeclaration(e);
+    if (!d || !ts.isVariableDeclaration(d) || !d.initializer || assignmentsTo(d).length) return false;
+    e = unwrap(d.initializer);
+  }
+  const isHeaders = (x: ts.Expression): boolean => ts.isPropertyAccessExpression(x) && x.name.text === "headers";
+  if (isHeaders(e)) return true;
+  if (ts.isPropertyAccessExpression(e) && isHeaders(e.expression)) return !SITE_HEADERS.test(e.name.text);
+  if (ts.isElementAccessExpression(e) && isHeaders(e.expression)) {
+    const key = stringValue(e.argumentExpression);
+    return key !== undefined && !SITE_HEADERS.test(key);
+  }
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ["header", "get", "getHeader"].includes(e.expression.name.text)) {
+    const target = e.expression.expression;
+    if (!REQUEST_OBJECT.test(target.getText()) && !isHeaders(target)) return false;
+    const arg = e.arguments[0];
+    if (!arg || ts.isNumericLiteral(arg)) return true; // `req.header()` reads nothing at all
+    const key = stringValue(arg);
+    return key !== undefined && !SITE_HEADERS.test(key);
+  }
+  return false;
+}
 
 /** `const allowed = "*"; res.set("Access-Control-Allow-Origin", allowed)`: a local never reassigned, holding a literal. */
 function constantString(e: ts.Expression): string | undefined {

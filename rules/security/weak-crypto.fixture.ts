@@ -3,6 +3,8 @@ import bcrypt from "bcrypt";
 import CryptoJS from "crypto-js";
 import md5 from "md5";
 import express from "express";
+import https from "https";
+import tls from "tls";
 import argon2 from "argon2";
 
 const app = express();
@@ -32,6 +34,12 @@ export function encryptCard(pan: string, key: string): string {
 export function encryptLegacy(data: string, key: Buffer): string {
   // expect: security/weak-crypto
   const c = crypto.createCipheriv("des-ede3-cbc", key, crypto.randomBytes(8));
+  return c.update(data, "utf8", "hex") + c.final("hex");
+}
+
+export function encryptWhitened(data: string, key: Buffer): string {
+  // expect: security/weak-crypto
+  const c = crypto.createCipheriv("desx-cbc", key, crypto.randomBytes(8));
   return c.update(data, "utf8", "hex") + c.final("hex");
 }
 
@@ -92,6 +100,36 @@ export function fileChecksum(buf: Buffer): string {
   // ok: security/weak-crypto
   const checksum = crypto.createHash("md5").update(buf).digest("base64");
   return checksum;
+}
+
+export function shortId(input: string): string {
+  // A few hex characters of a digest: a short identifier, not a security value.
+  // ok: security/weak-crypto
+  return crypto.createHash("sha1").update(input).digest("hex").slice(0, 8);
+}
+
+const ID_LENGTH = 10;
+export function bucketFor(input: string): string {
+  // ok: security/weak-crypto
+  const full = crypto.createHash("md5").update(input).digest("hex");
+  return full.substring(0, ID_LENGTH);
+}
+
+export function opaqueRef(input: string): string {
+  // expect: security/weak-crypto
+  const ref = crypto.createHash("sha1").update(input).digest("hex");
+  console.debug(ref.slice(0, 8));
+  return ref;
+}
+
+export async function webDigest(data: Uint8Array): Promise<ArrayBuffer> {
+  // expect: security/weak-crypto
+  return globalThis.crypto.subtle.digest("SHA-1", data);
+}
+
+export async function webShortId(data: Uint8Array): Promise<ArrayBuffer> {
+  // ok: security/weak-crypto
+  return (await crypto.subtle.digest("SHA-1", data)).slice(0, 4);
 }
 
 export function gravatarUrl(email: string): string {
@@ -237,3 +275,34 @@ export function hashAll(secrets: string[]) {
     return h.digest("hex");
   });
 }
+
+// --- TLS protocol versions ---
+const legacyPartnerOptions = {
+  hostname: "partner.example.com",
+  // expect: security/weak-crypto
+  minVersion: "TLSv1.1",
+};
+export const partnerRequest = https.request(legacyPartnerOptions);
+
+export const pinnedSocket = tls.connect(443, "partner.example.com", {
+  // expect: security/weak-crypto
+  maxVersion: "TLSv1",
+});
+
+export const dtlsOptions = https.request({
+  // expect: security/weak-crypto
+  secureProtocol: "DTLSv1_client_method",
+});
+
+const releaseInfo = {
+  // A label about a protocol, not TLS options.
+  // ok: security/weak-crypto
+  minVersion: "TLSv1",
+};
+export const describeRelease = (): string => JSON.stringify(releaseInfo);
+
+const modernOptions = {
+  // ok: security/weak-crypto
+  minVersion: "TLSv1.2",
+};
+export const modernRequest = https.request(modernOptions);

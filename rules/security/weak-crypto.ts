@@ -5,7 +5,8 @@ import { contextNames, nameTokens, resolvedLiteral, resolvedObject } from "../..
 import { findDeclaration } from "../../src/core/scope.js";
 
 const WEAK_HASH = /^(md5|md4|md2|sha1|sha-1|rsa-md5|rsa-sha1|ripemd|ripemd160|rmd160|sha1withrsaencryption|md5withrsaencryption)$/i;
-const WEAK_CIPHER = /^(des(-[\w-]+)?|des3|rc2[\w-]*|rc4[\w-]*|rc5[\w-]*|bf(-[\w-]+)?|blowfish[\w-]*|cast[\w-]*|idea[\w-]*|seed[\w-]*)$/i;
+// DESX is DES with key whitening (still a 64-bit block); SEED is left out: a 128-bit block cipher with no practical attack.
+const WEAK_CIPHER = /^(des(-[\w-]+)?|desx[\w-]*|des3|rc2[\w-]*|rc4[\w-]*|rc5[\w-]*|bf(-[\w-]+)?|blowfish[\w-]*|cast[\w-]*|idea[\w-]*)$/i;
 const SECURITY_WORDS = /^(password|passwd|pwd|pass|passphrase|pw|secret|secrets|token|tokens|signature|sign|signed|signing|auth|authenticate|authentication|credential|credentials|session|apikey|otp|nonce|hmac|private|login|verify|verification|integrity|jwt|cookie|csrf|reset|pin|apitoken|encrypt|encryption|cipher|salt|pwtext|pwd)$/;
 const SECURITY_JOINED = /(password|passwd|secret|token|signature|apikey|privatekey|credential|session|nonce|hmac|jwt|csrf)/;
 const BENIGN_JOINED = /(etag|cachekey|checksum|fingerprint|gravatar|contentmd5|dedupe)/;
@@ -23,6 +24,7 @@ function classifyUse(node: ts.Node): "error" | "warning" | undefined {
   }
   if (ts.isCallExpression(node)) for (const a of node.arguments) dataNames.push(a.getText());
   const names = [...contextNames(top, IGNORE_CALLEES)];
+  const truncated = isTruncatedDigest(top);
   const tokensOf = (s: string): string[] => nameTokens(s.replace(/["'`]/g, " "));
   const joinedOf = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]/g, "");
   // Nearest binding name decides first, then the data, then enclosing functions.
@@ -33,7 +35,49 @@ function classifyUse(node: ts.Node): "error" | "warning" | undefined {
     if (t.some((w) => BENIGN_WORDS.test(w)) || BENIGN_JOINED.test(j)) return undefined;
     if (t.some((w) => SECURITY_WORDS.test(w)) || SECURITY_JOINED.test(j)) return "error";
   }
-  return "warning";
+  return truncated ? undefined : "warning";
+}
+
+/** A whole number written in the code: `8`, `-6`, or a `const PREFIX = 8` it names. */
+function wholeNumber(e: ts.Expression | undefined): number | undefined {
+  let x = e && unwrap(e);
+  if (x && ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    x = d && ts.isVariableDeclaration(d) && d.initializer && (d.parent.flags & ts.NodeFlags.Const) ? unwrap(d.initializer) : undefined;
+  }
+  if (x && ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(x.operand)) return -Number(x.operand.text);
+  return x && ts.isNumericLiteral(x) ? Number(x.text) : undefined;
+}
+
+/** `.slice(0, 8)` / `.substring(0, 8)` / `.substr(0, 8)` / `.slice(-6)`: keeps a few characters or bytes of the digest. */
+function isTruncation(call: ts.Node): boolean {
+  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
+  const m = call.expression.name.text;
+  if (m !== "slice" && m !== "substring" && m !== "substr") return false;
+  const [from, to] = call.arguments.map(wholeNumber);
+  if (call.arguments.length === 1) return m === "slice" && from !== undefined && from < 0;
+  return from !== undefined && from >= 0 && to !== undefined && to > 0 && (m === "substr" || to > from);
+}
+
+/**
+ * A digest cut to a few characters (`md5(url).digest("hex").slice(0, 8)`, or a binding only ever read that way): a short
+ * id, cache key or ETag. A prefix of a hash is no password, token or signature, so collisions do not break anything.
+ */
+function isTruncatedDigest(top: ts.Node): boolean {
+  let end: ts.Node = top;
+  for (; ; end = end.parent) {
+    if (isTruncation(end)) return true;
+    const up = end.parent;
+    if (!up || !((ts.isPropertyAccessExpression(up) && up.expression === end) || (ts.isCallExpression(up) && up.expression === end) || ts.isAwaitExpression(up) || ts.isParenthesizedExpression(up))) break;
+  }
+  const decl = end.parent;
+  if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return false;
+  const uses: ts.Identifier[] = [];
+  walk(enclosingFunction(decl) ?? decl.getSourceFile(), (n) => {
+    if (ts.isIdentifier(n) && n !== decl.name && n.text === (decl.name as ts.Identifier).text && findDeclaration(n) === decl) uses.push(n);
+    return undefined;
+  });
+  return uses.length > 0 && uses.every((u) => ts.isPropertyAccessExpression(u.parent) && u.parent.expression === u && isTruncation(u.parent.parent));
 }
 
 /**
@@ -180,6 +224,18 @@ export default defineRule({
       return /^(crypto|node_crypto)_\d+(\.default)?$/.test(recv);
     };
 
+    /** `crypto.subtle.digest` / `webcrypto.subtle.digest`: the global Web Crypto object or Node's `crypto.webcrypto`. */
+    const isSubtle = (call: ts.CallExpression): boolean => {
+      const callee = unwrap(call.expression);
+      if (!ts.isPropertyAccessExpression(callee)) return false;
+      const subtle = unwrap(callee.expression);
+      if (!ts.isPropertyAccessExpression(subtle) || subtle.name.text !== "subtle") return false;
+      const owner = unwrap(subtle.expression);
+      const text = owner.getText();
+      if (text === "crypto" || text === "webcrypto" || /^(globalThis|window|self)\.crypto$|\.webcrypto$/.test(text)) return true;
+      return ts.isIdentifier(owner) && imports.bindingOf(owner)?.module === "crypto";
+    };
+
     const weakHash = (node: ts.Node, algo: string, via: string): void => {
       const sink = passwordSink(node);
       if (sink) {
@@ -210,6 +266,12 @@ export default defineRule({
         if ((name === "createHash" || name === "hash") && isCrypto(call, ["createHash", "hash"])) {
           const algo = resolvedLiteral(args[0])?.text;
           if (algo && WEAK_HASH.test(algo)) weakHash(call, algo, `crypto.${name}`);
+          return;
+        }
+        // Web Crypto: crypto.subtle.digest("SHA-1", data) — the same hash, asynchronous
+        if (name === "digest" && isSubtle(call)) {
+          const algo = resolvedLiteral(args[0])?.text;
+          if (algo && WEAK_HASH.test(algo)) weakHash(call, algo, "crypto.subtle.digest");
           return;
         }
         if ((name === "createSign" || name === "createVerify") && isCrypto(call, [name])) {
@@ -319,10 +381,12 @@ export default defineRule({
         const v = stringValue(prop.initializer);
         if (v === undefined) return;
         // tls options: secureProtocol: "TLSv1_method", minVersion: "TLSv1"
-        if (name === "secureProtocol" && /^(SSLv2|SSLv3|TLSv1|TLSv1_1)_(client_|server_)?method$/.test(v)) {
+        if (name === "secureProtocol" && /^(SSLv2|SSLv3|TLSv1|TLSv1_1|DTLSv1)_(client_|server_)?method$/.test(v)) {
           report({ node: prop, cwe: TLS_CWE, message: `\`${v}\` pins a broken TLS/SSL version: use TLSv1_2 or later (minVersion: "TLSv1.2").` });
         } else if (name === "minVersion" && /^(TLSv1|TLSv1\.1|SSLv3)$/.test(v) && /tls|ssl|agent|https|server/i.test(ctxText(prop))) {
           report({ node: prop, cwe: TLS_CWE, severity: "warning", message: `minVersion \`${v}\` allows deprecated TLS versions: use "TLSv1.2".` });
+        } else if (name === "maxVersion" && /^(TLSv1|TLSv1\.1|SSLv3)$/.test(v) && /tls|ssl|agent|https|server/i.test(ctxText(prop))) {
+          report({ node: prop, cwe: TLS_CWE, message: `maxVersion \`${v}\` caps the connection at a deprecated TLS version: remove it or use "TLSv1.3".` });
         } else if (name === "ciphers" && /(^|:)(!?)(RC4|DES|3DES|MD5|NULL|EXPORT|aNULL|eNULL)\b/.test(v) && !/^!/.test(v.split(":").find((c) => /RC4|DES|MD5|NULL|EXPORT/.test(c)) ?? "!")) {
           report({ node: prop, cwe: TLS_CWE, message: `TLS cipher list enables weak suites (\`${v.slice(0, 40)}\`): rely on Node's defaults or a modern list.` });
         }
@@ -392,6 +456,17 @@ function ctxText(prop: ts.PropertyAssignment): string {
   for (let i = 0; p && i < 3; i++, p = p.parent) {
     if (ts.isCallExpression(p) || ts.isNewExpression(p)) s += " " + p.expression.getText();
     if (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p)) s += " " + p.name.getText();
+  }
+  // `const options = { minVersion: "TLSv1" }; https.request(options)`: the calls the options object is passed to
+  const decl = obj.parent;
+  if (decl && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) {
+    const name = decl.name.text;
+    walk(enclosingFunction(decl) ?? decl.getSourceFile(), (n) => {
+      if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && n.arguments?.some((a) => ts.isIdentifier(a) && a.text === name && findDeclaration(a) === decl)) {
+        s += " " + n.expression.getText();
+      }
+      return undefined;
+    });
   }
   return s;
 }
