@@ -8,6 +8,11 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { Strategy as JwtStrategy, ExtractJwt } from "passport-jwt";
 import passport from "passport";
 import { SignJWT } from "jose";
+import ldap from "ldapjs";
+import cookieParser from "cookie-parser";
+import superagent from "superagent";
+import { Wallet } from "ethers";
+import { mnemonicToAccount } from "viem/accounts";
 
 const app = express();
 
@@ -270,6 +275,51 @@ declare const page: { fill: (selector: string, value: string) => Promise<void> }
 aws("secret", "q8Zr2vNp41xT");
 // ok: security/hardcoded-secret
 void page.fill("#password", "ncc-1701");
+
+
+// --- credentials handed to clients and signers ---
+const directory = ldap.createClient({ url: process.env.LDAP_URL! });
+// expect: security/hardcoded-secret
+directory.bind("cn=admin,dc=acme,dc=org", "Ld4p-b1nd!2024", () => {});
+// ok: security/hardcoded-secret
+directory.bind("cn=admin,dc=acme,dc=org", process.env.LDAP_PASSWORD!, () => {});
+
+export function readSignedPref(raw: string) {
+  // expect: security/hardcoded-secret
+  return cookieParser.signedCookie(raw, "pr3f-c00kie-s1gner");
+}
+
+export async function fetchInvoices() {
+  // expect: security/hardcoded-secret
+  const res = await superagent.get("https://billing.acme.io/invoices").auth("billing-bot", "Xq7!mR2pL9vK");
+  // ok: security/hardcoded-secret
+  await superagent.get("https://billing.acme.io/invoices").auth(process.env.BILLING_TOKEN!, { type: "bearer" });
+  return res.body;
+}
+
+// expect: security/hardcoded-secret
+export const treasury = Wallet.fromPhrase("orbit canyon velvet hammer lunar pepper sketch frozen gadget timber vivid oyster");
+// ok: security/hardcoded-secret
+export const hotWallet = Wallet.fromPhrase(process.env.WALLET_MNEMONIC!);
+// expect: security/hardcoded-secret
+export const relayer = mnemonicToAccount("maple rocket dinner clever absorb museum zebra onion fancy sugar thrive guitar");
+// expect: security/hardcoded-secret
+const mnemonic = "orbit canyon velvet hammer lunar pepper sketch frozen gadget timber vivid oyster";
+void mnemonic;
+
+const useStaging = process.env.STAGE === "staging";
+// expect: security/hardcoded-secret
+const partnerApiKey = useStaging ? "stg_4kP9xQ2mV7nL" : "prd_8wT3zR6yB1cJ";
+void partnerApiKey;
+
+// expect: security/hardcoded-secret
+export function connectWarehouse({ host = "wh.acme.io", password = "W4rehouse!Pass" } = {}) {
+  return { host, password };
+}
+// ok: security/hardcoded-secret
+export function connectCache({ host = "cache", password = process.env.CACHE_PASSWORD } = {}) {
+  return { host, password };
+}
 
 // vigil-fixture-file: src/database/factories/user.factory.ts
 import { faker } from "@faker-js/faker";

@@ -17,6 +17,9 @@ const KEY_SINKS: readonly { modules: readonly string[]; names: readonly string[]
   { modules: ["crypto"], names: ["createCipheriv", "createDecipheriv", "createCipher", "createDecipher"], index: 1, what: "encryption key" },
   { modules: ["crypto"], names: ["createSecretKey"], index: 0, what: "secret key" },
   { modules: ["cookie-parser"], names: ["default", "cookieParser"], index: 0, what: "cookie signing secret" },
+  { modules: ["cookie-parser", "cookie-signature"], names: ["signedCookie", "signedCookies", "sign", "unsign"], index: 1, what: "cookie signing secret" },
+  { modules: ["ldapjs", "ldapts"], names: ["bind"], index: 1, what: "LDAP bind password" },
+  { modules: ["superagent"], names: ["auth"], index: 1, what: "HTTP Basic password" },
   { modules: ["crypto-js"], names: ["encrypt", "decrypt", "HmacSHA256", "HmacSHA512", "HmacSHA1", "HmacMD5"], index: 1, what: "encryption key" },
 ];
 /** Option names that hold a signing secret when passed to session / JWT / passport middleware. */
@@ -120,7 +123,20 @@ function assignedLiteral(expr: ts.Expression | undefined): { lit: Lit; fallback:
     const w = wrappedLiteral(e);
     return w ? { lit: w, fallback: false } : undefined;
   }
+  // isProd ? "k3y-prod" : "k3y-dev": both branches ship; with an env value on one side the literal is a fallback
+  if (ts.isConditionalExpression(e)) {
+    const branches = [e.whenTrue, e.whenFalse].map((b) => unwrap(b));
+    const lits = branches.filter((b): b is Lit => ts.isStringLiteral(b) || ts.isNoSubstitutionTemplateLiteral(b));
+    const best = lits.filter((l) => looksLikeSecretValue(l.text, 4)).sort((a, b) => b.text.length - a.text.length)[0];
+    return best ? { lit: best, fallback: lits.length < branches.length } : undefined;
+  }
   return undefined;
+}
+
+/** `{ secret = "…" }` in a parameter or a destructuring declaration: the default ships whenever the caller leaves it out. */
+function bindingDefaults(pattern: ts.BindingName): { name: string; value: ts.Expression }[] {
+  if (!ts.isObjectBindingPattern(pattern)) return [];
+  return pattern.elements.flatMap((el) => (ts.isIdentifier(el.name) && el.initializer ? [{ name: el.name.text, value: el.initializer }] : bindingDefaults(el.name)));
 }
 
 export default defineRule({
@@ -175,7 +191,13 @@ export default defineRule({
     };
 
     const nameBased = (name: string | undefined, value: ts.Expression | undefined, where: string): void => {
-      if (isTest || !name || !isSecretName(name)) return;
+      if (isTest || !name) return;
+      if (MNEMONIC_NAME.test(name)) {
+        const lit = value && resolvedLiteral(unwrap(value));
+        if (lit && isMnemonic(lit.text)) report(lit, `Hard-coded wallet seed phrase \`${name}\` ${where}: anyone with the source controls the wallet's funds. Load it from a secret store and move the funds to a new wallet.`);
+        return;
+      }
+      if (!isSecretName(name)) return;
       const a = assignedLiteral(value);
       if (!a) return;
       const v = a.lit.text;
@@ -262,6 +284,10 @@ export default defineRule({
       }
     };
 
+    const parameterDefaults = (fn: ts.SignatureDeclarationBase): void => {
+      for (const p of fn.parameters) for (const d of bindingDefaults(p.name)) nameBased(d.name, d.value, "as a parameter default");
+    };
+
     return {
       StringLiteral(node) {
         checkText(node, node.text);
@@ -273,7 +299,12 @@ export default defineRule({
         // `mongodb://admin:S3cret@${host}/db`: the credential is in the literal head.
         checkText(node, node.head.text + node.templateSpans.map((s) => "X" + s.literal.text).join(""));
       },
+      FunctionDeclaration: parameterDefaults,
+      FunctionExpression: parameterDefaults,
+      ArrowFunction: parameterDefaults,
+      MethodDeclaration: parameterDefaults,
       VariableDeclaration(decl) {
+        for (const d of bindingDefaults(decl.name)) nameBased(d.name, d.value, "as a destructuring default");
         if (!ts.isIdentifier(decl.name) || !decl.initializer) return;
         nameBased(decl.name.text, decl.initializer, "in a variable");
       },
@@ -320,6 +351,12 @@ export default defineRule({
         const r = imports.resolveCall(call);
         const name = r?.name ?? memberName(call.expression);
         if (!name) return;
+        if (!isTest && MNEMONIC_SINK.test(name)) {
+          const lit = wrappedLiteral(call.arguments[0]);
+          // a phrase held in `const mnemonic = "…"` is already reported on its declaration
+          if (lit && isMnemonic(lit.text) && !reported.has(lit)) report(call.arguments[0], `Hard-coded wallet seed phrase passed to \`${name}\`: anyone with the source controls the wallet's funds. Load it from a secret store and move the funds to a new wallet.`);
+          return;
+        }
         for (const s of KEY_SINKS) {
           if (!s.names.includes(name)) continue;
           const moduleOk = r?.module ? s.modules.includes(r.module) : false;
@@ -327,7 +364,9 @@ export default defineRule({
           const recv = ts.isPropertyAccessExpression(unwrap(call.expression)) ? memberName((unwrap(call.expression) as ts.PropertyAccessExpression).expression) : undefined;
           const guessOk = !r?.module && ((s.modules.includes("crypto") && recv === "crypto") || (s.modules.includes("jsonwebtoken") && /^(jwt|jsonwebtoken|JWT)$/.test(recv ?? "")));
           if (!moduleOk && !guessOk) continue;
-          if (s.what === "cookie signing secret" && name !== "default" && name !== "cookieParser") continue;
+          if (s.index === 0 && s.what === "cookie signing secret" && name !== "default" && name !== "cookieParser") continue;
+          // superagent .auth(token, { type: "bearer" }) takes a token, .auth("user:pass") the pair in one string
+          if (s.what === "HTTP Basic password" && !basicAuthPassword(call)) continue;
           // jose: new SignJWT(claims).sign(secret) takes the key first.
           const index = s.what === "JWT key" && name === "sign" && call.arguments.length === 1 ? 0 : s.index;
           sinkKey(call.arguments[index], s.what);
@@ -344,6 +383,23 @@ export default defineRule({
     };
   },
 });
+
+/** Wallet libraries that derive keys from a BIP-39 phrase (ethers, viem, web3, TronWeb, bip39). */
+const MNEMONIC_SINK = /^(fromPhrase|fromMnemonic|mnemonicToAccount|mnemonicToSeed|mnemonicToSeedSync|mnemonicToPrivateKey|mnemonicToMiniSecret)$/;
+
+const MNEMONIC_NAME = /(mnemonic|seed_?phrase|recovery_?phrase|secret_?phrase|wallet_?phrase)s?$/i;
+
+/** Several lowercase-able words, nothing else: a seed phrase, not a path or a placeholder. */
+function isMnemonic(text: string): boolean {
+  const words = text.trim().split(/\s+/);
+  return words.length >= 6 && words.every((w) => /^[A-Za-z]{3,8}$/.test(w)) && !/\b(your|mnemonic|phrase|seed|here|example|placeholder)\b/i.test(text);
+}
+
+/** superagent `.auth(user, password)` with a literal password (not `.auth(token, { type: "bearer" })`). */
+function basicAuthPassword(call: ts.CallExpression): boolean {
+  const pw = call.arguments[1];
+  return !!pw && !ts.isObjectLiteralExpression(unwrap(pw));
+}
 
 /** Files that populate a database with sample records. */
 const SEED_PATH = /(^|\/)(seeds?|seeders?|seeding|factories|factory|fixtures?)(\/|$)|(^|\/)[^/]*(seed|factory|db-reset|reset-db|populate)[^/]*\.[cm]?[jt]s$/i;

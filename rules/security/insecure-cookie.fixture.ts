@@ -2,6 +2,8 @@ import express from "express";
 import session from "express-session";
 import cookieSession from "cookie-session";
 import jwt from "jsonwebtoken";
+import Cookies from "cookies";
+import csrf from "csurf";
 
 const app = express();
 const SESSION_COOKIE = "sid";
@@ -81,3 +83,34 @@ app.use(session(Object.assign({ name: "app.sid" }, { cookie: { httpOnly: true, m
 app.use(session(Object.assign({ name: "app.sid" }, { cookie: { secure: true, sameSite: "lax" } })));
 // ok: security/insecure-cookie
 app.use(session(Object.assign({}, base, { cookie: { secure: true } })));
+
+// cookie-session sets HttpOnly, and Secure on HTTPS requests, unless told otherwise
+// ok: security/insecure-cookie
+app.use(cookieSession({ name: "session", keys: [process.env.COOKIE_KEY!], maxAge: 24 * 3600_000 }));
+
+const cookieIsSecure = false;
+const legacySessionOptions = {
+  name: "legacy",
+  keys: [process.env.COOKIE_KEY!],
+  // expect: security/insecure-cookie
+  secure: cookieIsSecure,
+};
+app.use("/legacy", cookieSession(legacySessionOptions));
+
+app.get("/visit", (req, res) => {
+  const cookies = new Cookies(req, res, { keys: [process.env.COOKIE_KEY!] });
+  // ok: security/insecure-cookie
+  cookies.set("LastVisit", new Date().toISOString(), { signed: true });
+  // expect: security/insecure-cookie
+  cookies.set("LastVisit", new Date().toISOString(), {
+    signed: true,
+    secure: false,
+  });
+  res.end();
+});
+
+// expect: security/insecure-cookie
+const csrfProtection = csrf({ cookie: { key: "_csrf", secure: false } });
+// ok: security/insecure-cookie
+const csrfDefaults = csrf({ cookie: true });
+app.post("/form", csrfProtection, csrfDefaults, (req, res) => res.end());

@@ -3,6 +3,7 @@ import got from "got";
 import WebSocket from "ws";
 import express from "express";
 import * as grpc from "@grpc/grpc-js";
+import mqtt from "mqtt";
 
 const app = express();
 
@@ -114,3 +115,10 @@ export function secureClient(UserService: any) {
   // ok: security/insecure-transport
   return new UserService("users.acme.io:443", grpc.credentials.createSsl());
 }
+
+// expect: security/insecure-transport
+export const telemetry = mqtt.connect("mqtt://broker.acme-iot.io:1883", { username: "gw", password: process.env.MQTT_PASSWORD });
+// ok: security/insecure-transport
+export const telemetryTls = mqtt.connect("mqtts://broker.acme-iot.io:8883");
+// ok: security/insecure-transport (the broker container next to the app)
+export const localBroker = mqtt.connect("mqtt://mosquitto:1883");

@@ -14,12 +14,13 @@ const CLIENT_METHODS = new Set(["get", "post", "put", "patch", "delete", "del", 
 const URL_OPTION_NAMES = ["url", "uri", "baseURL", "baseUrl", "prefixUrl", "href"];
 /** gRPC targets where clear text stays on the machine or inside the cluster network. */
 const LOCAL_GRPC_TARGET = /^(unix:|localhost|127\.|0\.0\.0\.0|\[::1\]|::1|[\w-]+:\d+$|[\w.-]+\.(local|internal|localhost|svc|cluster\.local)(:\d+)?$)/i;
+const BROKER_MODULES = new Set(["mqtt", "async-mqtt", "amqplib", "amqplib/callback_api", "amqp-connection-manager"]);
 const GRPC_MODULES = ["@grpc/grpc-js", "grpc", "nice-grpc", "@grpc/proto-loader"];
 
 /** `http://host/...` (or ws://, ftp://) with a remote, non-namespace host → the host; otherwise undefined. */
 export function insecureRemoteHost(text: string | undefined, allowExample = false): string | undefined {
   if (!text) return undefined;
-  const m = /^\s*(http|ws|ftp|telnet):\/\/(?:[^@/\s]*@)?(\[[^\]]*\]|[^/:?#\s'"`]+)/i.exec(text);
+  const m = /^\s*(http|ws|ftp|telnet|mqtt|amqp):\/\/(?:[^@/\s]*@)?(\[[^\]]*\]|[^/:?#\s'"`]+)/i.exec(text);
   if (!m) return undefined;
   const host = m[2].toLowerCase();
   if (!host || host.includes("$") || host.includes("{")) return undefined;
@@ -50,7 +51,7 @@ export default defineRule({
       reported.add(node);
       const scheme = /^\s*(\w+):/.exec(url)?.[1]?.toLowerCase() ?? "http";
       const proto = scheme === "ws" ? "WebSocket" : scheme.toUpperCase();
-      ctx.report({ node, message: `${how} \`${host}\` over clear-text ${proto}: traffic (tokens, cookies, data) can be read or modified in transit. Use ${scheme === "ws" ? "wss://" : scheme === "ftp" ? "SFTP/FTPS" : "https://"}.` });
+      ctx.report({ node, message: `${how} \`${host}\` over clear-text ${proto}: traffic (tokens, cookies, data) can be read or modified in transit. Use ${scheme === "ws" ? "wss://" : scheme === "ftp" ? "SFTP/FTPS" : scheme === "mqtt" ? "mqtts://" : scheme === "amqp" ? "amqps://" : "https://"}.` });
     };
 
     /** Literal text at the head of a URL expression: "http://…", `http://host/${x}`, "http://host" + path, or a const holding it. */
@@ -161,6 +162,16 @@ export default defineRule({
       });
     };
 
+    /** mqtt.connect("mqtt://broker.acme.io") / amqplib.connect("amqp://…"): a message-broker session (credentials included) in clear text. */
+    const brokerConnect = (call: ts.CallExpression): void => {
+      const r = imports.resolveCall(call);
+      if (!r?.module || !BROKER_MODULES.has(r.module) || !/^(connect|connectAsync)$/.test(r.name)) return;
+      const u = urlText(call.arguments[0]);
+      if (!u || !/^\s*(mqtt|amqp|ws):\/\//i.test(u.text)) return;
+      const host = insecureRemoteHost(u.text, true);
+      if (host) report(u.literal ? unwrap(call.arguments[0]) : call, host, "Broker connection to", u.text);
+    };
+
     return {
       StringLiteral(lit) {
         bareWsScheme(lit, lit.text);
@@ -170,6 +181,7 @@ export default defineRule({
       },
       CallExpression(call) {
         checkClient(call);
+        brokerConnect(call);
         insecureGrpcChannel(call);
       },
       NewExpression(call) {

@@ -91,3 +91,20 @@ export function pinned() {
     checkServerIdentity: (host: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(host, cert),
   });
 }
+
+const rejectUnauthorized = false;
+export function legacyPartner() {
+  return https.request({
+    host: "partner.acme.io",
+    // expect: security/tls-verification-disabled
+    rejectUnauthorized,
+  });
+}
+
+export function configuredPartner(settings: { verify: boolean }) {
+  let strictSSL = true;
+  // ok: security/tls-verification-disabled (a local, not yet an option; reassigned below)
+  strictSSL = false;
+  if (settings.verify) strictSSL = true;
+  return request.get({ url: "https://partner.acme.io", strictSSL });
+}

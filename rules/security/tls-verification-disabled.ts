@@ -119,12 +119,21 @@ export default defineRule({
           ctx.report({ node: prop, message: "checkServerIdentity that accepts every certificate: any valid certificate for any host is trusted (man-in-the-middle)." });
         }
       },
+      ObjectLiteralExpression(obj) {
+        // { rejectUnauthorized } where the local is `false` and never reassigned
+        for (const p of obj.properties) {
+          if (!ts.isShorthandPropertyAssignment(p) || !/^(rejectUnauthorized|strictSSL)$/.test(p.name.text)) continue;
+          const held = constantInitializer(p.name);
+          if (held && isOff(held)) ctx.report({ node: p, message: `\`${p.name.text}\` is \`${held.getText(sf)}\`: TLS certificate verification is disabled and the connection can be intercepted (man-in-the-middle).` });
+        }
+      },
       BinaryExpression(bin) {
         if (bin.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
         const name = memberName(bin.left);
         if (name === "NODE_TLS_REJECT_UNAUTHORIZED" && isOff(bin.right)) {
           ctx.report({ node: bin, message: "NODE_TLS_REJECT_UNAUTHORIZED=0 disables certificate verification for every TLS connection in the process." });
-        } else if ((name === "rejectUnauthorized" || name === "strictSSL") && isOff(bin.right)) {
+        } else if ((name === "rejectUnauthorized" || name === "strictSSL") && isOff(bin.right) && !ts.isIdentifier(unwrap(bin.left))) {
+          // `options.rejectUnauthorized = false`; a bare local `rejectUnauthorized = false` is only a value until it reaches options
           ctx.report({ node: bin, message: `Setting \`${name}\` to false disables TLS certificate verification.` });
         } else if (name === "checkServerIdentity" && acceptsAnything(bin.right)) {
           ctx.report({ node: bin, message: "checkServerIdentity that accepts every certificate disables hostname verification." });

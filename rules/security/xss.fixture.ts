@@ -187,3 +187,94 @@ Handlebars.registerHelper("link", (text: string, url: string) => {
   // ok: security/xss
   return new Handlebars.SafeString(`<a href="${href}">${Handlebars.escapeExpression(text)}</a>`);
 });
+
+// ---- HTML sanitizers configured to let script through ----
+
+import DOMPurify from "isomorphic-dompurify";
+import sanitizeHtml from "sanitize-html";
+import { FilterXSS } from "xss";
+
+app.post("/posts", (req, res) => {
+  // expect: security/xss
+  const body = DOMPurify.sanitize(req.body.html, { ADD_TAGS: ["script"], ADD_ATTR: ["onload"] });
+  // ok: security/xss
+  const embed = DOMPurify.sanitize(req.body.html, { ADD_TAGS: ["iframe"], ADD_ATTR: ["allowfullscreen", "frameborder"] });
+  // ok: security/xss
+  const plain = DOMPurify.sanitize(req.body.html, { ALLOWED_TAGS: ["b", "i", "a"], ALLOWED_ATTR: ["href", "title"], ALLOWED_URI_REGEXP: /^https?:/i });
+  // expect: security/xss
+  const linked = DOMPurify.sanitize(req.body.html, { ALLOWED_URI_REGEXP: /https?:\/\/cdn\.example\.com/ });
+  // ok: security/xss
+  const diagram = DOMPurify.sanitize(req.body.html, { ADD_TAGS: ["foreignObject", "script"], FORBID_TAGS: ["script"] });
+  res.json({ body, embed, plain, linked, diagram });
+});
+
+const PURIFY_OPTIONS = {
+  ADD_URI_SAFE_ATTR: ["href"],
+  SANITIZE_DOM: false,
+};
+// expect: security/xss
+DOMPurify.setConfig(PURIFY_OPTIONS);
+
+export function renderComment(dirty: string): string {
+  // expect: security/xss
+  return sanitizeHtml(dirty, {
+    allowedTags: sanitizeHtml.defaults.allowedTags.concat(["img", "style"]),
+    allowedAttributes: { img: ["src", "alt"] },
+  });
+}
+
+export function renderBio(dirty: string): string {
+  // expect: security/xss
+  return sanitizeHtml(dirty, { allowedTags: ["b", "i", "a"], allowedAttributes: { "*": ["on*", "class"] } });
+}
+
+export function renderVideoPost(dirty: string): string {
+  // ok: security/xss
+  return sanitizeHtml(dirty, {
+    allowedTags: [...sanitizeHtml.defaults.allowedTags, "iframe", "img"],
+    allowedAttributes: { ...sanitizeHtml.defaults.allowedAttributes, iframe: ["src", "allowfullscreen"], img: ["src", "alt"] },
+    allowedIframeHostnames: ["www.youtube.com", "player.vimeo.com"],
+  });
+}
+
+export function stripAllTags(dirty: string): string {
+  // ok: security/xss
+  return sanitizeHtml(dirty, { allowedTags: [], allowedAttributes: false });
+}
+
+// expect: security/xss
+export const markdownFilter = new FilterXSS({ whiteList: { a: ["href", "onclick"], b: [], script: [] } });
+// ok: security/xss
+export const summaryFilter = new FilterXSS({ whiteList: { a: ["href", "title"], b: [], i: [] }, stripIgnoreTag: true });
+
+// ---- escaping switched off through an options variable ----
+
+import swig from "swig";
+const swigOptions = { autoescape: false, cache: "memory" as const };
+// expect: security/xss
+swig.setDefaults(swigOptions);
+
+let cardOptions = { noEscape: true };
+if (process.env.SAFE_CARDS) cardOptions = { noEscape: false };
+// ok: security/xss
+export const renderCardFromOptions = Handlebars.compile("<div>{{title}}</div>", cardOptions);
+
+function keepAsIs(text: string): string {
+  return text;
+}
+// expect: security/xss
+Mustache.escape = keepAsIs;
+
+import markdownIt from "markdown-it";
+const richMarkdown = markdownIt({ html: true, linkify: true });
+const safeMarkdown = markdownIt({ linkify: true });
+
+app.post("/preview", (req, res) => {
+  // expect: security/xss
+  const preview = richMarkdown.render(String(req.body.markdown));
+  // ok: security/xss
+  const cleaned = DOMPurify.sanitize(richMarkdown.render(String(req.body.markdown)));
+  // ok: security/xss
+  const escaped = safeMarkdown.render(String(req.body.markdown));
+  res.json({ preview, cleaned, escaped });
+});

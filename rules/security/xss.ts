@@ -5,6 +5,7 @@ import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 import { identifierRole, parameterRole } from "../../src/core/sources.js";
 import { skeletonOf } from "../../src/core/strings.js";
 import { type Taint, taintOf } from "../../src/core/taint.js";
+import { returnsParameter, stableObjectLiteral, stableOption, weakSanitizerConfig } from "../../src/core/html-sanitizer-config.js";
 
 const SEND_METHODS = new Set(["send", "write", "end"]);
 const RESPONSE_NAMES = /^(res|response|resp|reply|rep|rsp|httpResponse|serverResponse|out)$/;
@@ -210,34 +211,19 @@ function htmlTaint(arg: ts.Expression): Taint | undefined {
 
 /**
  * Template engines configured not to escape: nunjucks/swig `{ autoescape: false }`, Handlebars `{ noEscape: true }`,
- * Squirrelly `autoEscaping(false)`, dot `templateSettings`-less `strip`… Returns the node to flag.
+ * Squirrelly `autoEscaping(false)`; the options inline or in a variable that is never reassigned. Returns the call.
  */
 function escapingDisabled(call: ts.CallExpression): ts.Node | undefined {
   const name = memberName(call.expression);
   if (name === "autoEscaping" && call.arguments.length === 1 && isBooleanLiteral(call.arguments[0], false)) return call;
   if (!name || !/^(configure|setDefaults|Environment|compile|precompile|render|renderString|renderFile|create|init)$/.test(name)) return undefined;
   for (const arg of call.arguments) {
-    const autoescape = objectProperty(arg, "autoescape");
-    if (autoescape && isBooleanLiteral(autoescape, false)) return autoescape.parent;
-    const noEscape = objectProperty(arg, "noEscape");
-    if (noEscape && isBooleanLiteral(noEscape, true)) return noEscape.parent;
+    const options = stableObjectLiteral(arg);
+    if (!options) continue;
+    if (isBooleanLiteral(stableOption(options, "autoescape"), false)) return call;
+    if (isBooleanLiteral(stableOption(options, "noEscape"), true)) return call;
   }
   return undefined;
-}
-
-/** `(v) => v`, `function (s) { return s; }`, `(s) => String(s)`: an "escape" function that escapes nothing. */
-function isIdentityFunction(e: ts.Expression): boolean {
-  const f = unwrap(e);
-  if (!(ts.isArrowFunction(f) || ts.isFunctionExpression(f)) || f.parameters.length < 1 || !ts.isIdentifier(f.parameters[0].name)) return false;
-  const param = f.parameters[0].name.text;
-  let body: ts.Node = f.body;
-  if (ts.isBlock(body)) {
-    if (body.statements.length !== 1 || !ts.isReturnStatement(body.statements[0]) || !body.statements[0].expression) return false;
-    body = body.statements[0].expression;
-  }
-  let r = unwrap(body as ts.Expression);
-  if (ts.isCallExpression(r) && r.expression.getText() === "String" && r.arguments.length === 1) r = unwrap(r.arguments[0]);
-  return ts.isIdentifier(r) && r.text === param;
 }
 
 /** `Mustache.escape = (v) => v` / `x.escapeMarkup = false`: the engine's HTML escaping replaced by a no-op. */
@@ -249,7 +235,25 @@ function escapingOverridden(b: ts.BinaryExpression, imports: { bindingOf(e: ts.E
   if (l.name.text !== "escape") return false;
   const owner = unwrap(l.expression);
   const engine = (ts.isIdentifier(owner) && /^(Mustache|Hogan|Handlebars)$/.test(owner.text)) || /^(mustache|handlebars|hogan\.js)$/.test(imports.bindingOf(owner)?.module ?? "");
-  return engine && isIdentityFunction(b.right);
+  return engine && returnsParameter(b.right, 0);
+}
+
+/** `md` in `md.render(x)` when it was made as `markdownIt({ html: true })`: raw HTML in the markdown passes through. */
+function isRawHtmlMarkdownIt(recv: ts.Expression | undefined, imports: { bindingOf(e: ts.Expression): { module: string } | undefined }): boolean {
+  const id = recv && unwrap(recv);
+  if (!id || !ts.isIdentifier(id)) return false;
+  const d = findDeclaration(id);
+  const init = d && ts.isVariableDeclaration(d) && d.initializer ? unwrap(d.initializer) : undefined;
+  if (!init || !(ts.isCallExpression(init) || ts.isNewExpression(init)) || imports.bindingOf(init.expression)?.module !== "markdown-it") return false;
+  const options = stableObjectLiteral(init.arguments?.[0]);
+  return isBooleanLiteral(stableOption(options, "html"), true);
+}
+
+/** Output that goes straight into an HTML sanitizer (`DOMPurify.sanitize(md.render(x))`) is cleaned after all. */
+function isSanitizedOutput(call: ts.CallExpression): boolean {
+  let p: ts.Node = call.parent;
+  while (ts.isParenthesizedExpression(p) || ts.isAsExpression(p)) p = p.parent;
+  return ts.isCallExpression(p) && /sanitiz|purify|xss|clean/i.test(p.expression.getText());
 }
 
 const HANDLEBARS_MODULES = /^(handlebars|hbs|express-handlebars|handlebars\/runtime)$/;
@@ -272,8 +276,9 @@ export default defineRule({
     title: "Request data reflected into an HTML response",
     description:
       "The server writes data from the request into a response the browser renders as HTML without escaping it. " +
-      "An attacker sends a victim a link whose parameter contains a script, which then runs on your origin with the victim's session.",
-    fix: "Escape the value for HTML (`escapeHtml`, `he.encode`, a template engine with auto-escaping), send JSON with `res.json()`, or set `Content-Type: text/plain`.",
+      "An attacker sends a victim a link whose parameter contains a script, which then runs on your origin with the victim's session. " +
+      "Also flags the configurations that make every page unsafe: template auto-escaping switched off, and HTML sanitizers (DOMPurify, sanitize-html, js-xss) told to let scripts, event handlers or `javascript:` URLs through.",
+    fix: "Escape the value for HTML (`escapeHtml`, `he.encode`, a template engine with auto-escaping), send JSON with `res.json()`, or set `Content-Type: text/plain`. Keep auto-escaping on and sanitizer allow-lists free of script-capable tags and `on*` attributes.",
   },
   create(ctx) {
     const reported = new Set<number>();
@@ -316,17 +321,36 @@ export default defineRule({
       const t = taintOf(arg, "html");
       if (t) report(call, t, `\`${t.source}\` is wrapped in a Handlebars SafeString: the template writes it without escaping, so a script in it runs in the page (XSS). Escape it first (\`Handlebars.escapeExpression\`) or drop the SafeString.`);
     };
+    /** DOMPurify / sanitize-html / js-xss configured to let script through: what comes out is trusted but is not safe. */
+    const weakSanitizer = (call: ts.CallExpression | ts.NewExpression): void => {
+      if (ctx.file.isTest) return;
+      const weak = weakSanitizerConfig(call, ctx.file.imports);
+      if (!weak) return;
+      ctx.report({
+        node: call,
+        message: `${weak.library} is configured to let script through (${weak.problems.join("; ")}): its output is trusted as safe HTML, so an attacker's markup runs in the page (XSS). Remove these options.`,
+        cwe: ["CWE-79", "CWE-116"],
+      });
+    };
     return {
       TemplateExpression(e) {
         lambdaHtml(e);
       },
-      NewExpression: safeString,
+      NewExpression(call) {
+        safeString(call);
+        weakSanitizer(call);
+      },
       CallExpression(call) {
         safeString(call);
+        weakSanitizer(call);
         const name = memberName(call.expression);
         const off = escapingDisabled(call);
         if (off) return void ctx.report({ node: off, message: "Template auto-escaping is switched off: every `{{ value }}` is written into the page raw, so any request data a template shows becomes script. Keep auto-escaping on and mark the few trusted fragments explicitly.", cwe: ["CWE-79", "CWE-80", "CWE-116"] });
         if (name && FORMAT_CALLS.test(name)) return lambdaHtml(call);
+        if ((name === "render" || name === "renderInline") && call.arguments[0] && isRawHtmlMarkdownIt(receiverOf(call), ctx.file.imports) && !isSanitizedOutput(call)) {
+          const t = taintOf(call.arguments[0], "html");
+          if (t) return void report(call, t, `\`${t.source}\` is rendered by markdown-it with \`html: true\`: raw HTML in the markdown, \`<script>\` included, passes into the page (XSS). Turn \`html\` off or sanitize the output.`);
+        }
         if (!name || !SEND_METHODS.has(name) || !call.arguments.length) return;
         const r = responseRoot(call);
         if (!r) return;
