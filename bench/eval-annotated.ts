@@ -64,7 +64,8 @@ const CODEQL_FOLDER_EXTRA: Record<string, string[]> = {
  * (`S2077-CWE-89/…`), and `<dir>/cwe.json` maps each key to its CWEs (`{"S2077": ["CWE-89", "CWE-943"]}`: Sonar's
  * own CWEs, plus the class CWE where Sonar names a narrower one, e.g. CWE-1240 weak hash → CWE-328). Files are
  * comment-based fixtures: a `// Noncompliant` (or `/* Noncompliant *\/`) comment marks its own line, `@+N`/`@-N` shift
- * it and `@N` names the line. EVERY other code line counts as compliant — harsher than `ok:` lines, since Sonar
+ * it and `@N` names the line; lines commented `flagged-in-test` are the issue's secondary locations and are not
+ * scored. EVERY other code line counts as compliant — harsher than `ok:` lines, since Sonar
  * writes only the lines its own rule checks and its security hotspots flag every use (each `Math.random()`, each
  * `md5`), which Vigil deliberately reports only where it is dangerous in context.
  */
@@ -178,6 +179,8 @@ function codeqlAnnotationsOf(file: string, text: string): Annotation[] {
 }
 
 const SONAR_MARK = /(?:\/\/|\/\*)\s*Noncompliant(?:@([+-]?\d+))?/;
+/** Sonar's tests comment the secondary locations of an issue (the flag inside an options object) this way: not compliant code. */
+const SONAR_SECONDARY = /flagged-in-test/;
 
 function sonarAnnotationsOf(file: string, text: string): Annotation[] {
   const rel = relative(root!, file);
@@ -196,6 +199,7 @@ function sonarAnnotationsOf(file: string, text: string): Annotation[] {
   const out: Annotation[] = [];
   lines.forEach((line, i) => {
     if (!line.trim() || (isCommentOnly(line) && !flagged.has(i + 1))) return;
+    if (SONAR_SECONDARY.test(line) && !flagged.has(i + 1)) return;
     out.push({ file: rel, line: i + 1, ruleId: `sonar:${rule}`, positive: flagged.has(i + 1), cwe, code: line.trim() });
   });
   return out;
@@ -317,6 +321,8 @@ for (const file of testFiles) {
       falsePositives.push({ class: cls, at: `${rel}:${f.line}`, rule: f.ruleId, okFor: "(true_negatives file)", message: f.message, code: (lines[f.line - 1] ?? "").trim() });
       continue;
     }
+    // A finding on one of the issue's secondary locations in a Sonar test points at the same problem: not scored.
+    if (sonarMode && SONAR_SECONDARY.test(lines[f.line - 1] ?? "")) continue;
     const neg = anns.find((a) => !a.positive && near(f, a));
     if (neg) {
       const cls = classOf(neg.cwe);
