@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { isFunctionLike, memberName, unwrap, walk } from "../../src/core/ast.js";
+import { isBooleanLiteral, isFunctionLike, memberName, objectProperty, unwrap, walk } from "../../src/core/ast.js";
 import { objectLiteralOf, propertyNode } from "../../src/core/web-app.js";
 
 /** Calls that make an untrusted file name safe: basename/extname only, sanitizers, random names. */
@@ -107,17 +107,15 @@ export default defineRule({
       },
     };
 
+    /**
+     * formidable stores uploads under random names and caps them at 200 MB by default (v1 and later): the risk is
+     * `keepExtensions: true`, which keeps the client's `.html`/`.js`/`.php` extension, with no `filter` on the type.
+     */
     function checkFormidable(node: ts.Node, arg: ts.Expression | undefined): void {
       const opts = objectLiteralOf(arg);
-      if (arg && !opts) return;
-      if (opts?.properties.some((p) => ts.isSpreadAssignment(p))) return;
-      if (propertyNode(opts, "maxFileSize") || propertyNode(opts, "maxTotalFileSize")) {
-        if (!propertyNode(opts, "filter")) return;
-        return;
-      }
-      // form.maxFileSize = … set afterwards
-      if (/\.maxFileSize\s*=/.test(ctx.file.text)) return;
-      ctx.report({ node, message: "formidable without `maxFileSize`: large uploads fill memory and disk." });
+      const keeps = (opts && isBooleanLiteral(objectProperty(opts, "keepExtensions"), true)) || /\.keepExtensions\s*=\s*true\b/.test(ctx.file.text);
+      if (!keeps || propertyNode(opts, "filter")) return;
+      ctx.report({ node, message: "formidable with `keepExtensions: true` and no `filter`: the client's file extension (.html, .js, .php) is kept on disk. Check the type, or let formidable generate the name." });
     }
   },
 });
