@@ -31,8 +31,9 @@ export default defineRule({
   create(ctx) {
     if (ctx.file.isTest) return {};
     const imports = ctx.file.imports;
-    // code without comments: "// TODO: csrf" does not protect anything
-    const text = ctx.file.text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`\\])\/\/.*$/gm, "$1");
+    // code without comments: "// TODO: csrf" does not protect anything (computed only for a file that needs it)
+    let code: string | undefined;
+    const codeText = (): string => (code ??= ctx.file.text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`\\])\/\/.*$/gm, "$1"));
     let setup: ts.Node | undefined;
     let cookieParserCall: ts.Node | undefined;
     const csrfMiddlewares: ts.CallExpression[] = [];
@@ -68,11 +69,11 @@ export default defineRule({
           return;
         }
         let anchor = setup;
-        if (!anchor && cookieParserCall && AUTH_COOKIE.test(text)) anchor = cookieParserCall;
+        if (!anchor && cookieParserCall && AUTH_COOKIE.test(codeText())) anchor = cookieParserCall;
         if (!anchor) return;
         if (CSRF_MODULES.some((m) => imports.hasModule(m))) return;
-        if (/csrf|xsrf/i.test(text)) return; // hand-rolled tokens or a csrf middleware from elsewhere
-        if (/same_?site\s*:\s*(['"`](strict|lax)['"`]|true)/i.test(text)) return;
+        if (/csrf|xsrf/i.test(codeText())) return; // hand-rolled tokens or a csrf middleware from elsewhere
+        if (/same_?site\s*:\s*(['"`](strict|lax)['"`]|true)/i.test(codeText())) return;
         const routes = routesIn(ctx.file.sourceFile).filter((r) => STATE_CHANGING.has(r.method) && r.method !== "all");
         if (!routes.length) return;
         // Bearer-token APIs that merely have a session for something else: state-changing routes read the Authorization header.

@@ -90,7 +90,9 @@ export default defineRule({
     const imports = ctx.file.imports;
     const text = ctx.file.text;
     /** Any place in the file that sets Access-Control-Allow-Credentials: true. */
-    const fileAllowsCredentials = /access-control-allow-credentials['"`]\s*[,:]\s*(true|['"`]true['"`])/i.test(text);
+    let credentials: boolean | undefined;
+    /** Any place in the file that sets Access-Control-Allow-Credentials: true (read only when a wildcard is found). */
+    const fileAllowsCredentials = (): boolean => (credentials ??= /access-control-allow-credentials['"`]\s*[,:]\s*(true|['"`]true['"`])/i.test(text));
 
     const checkOptions = (node: ts.Node, opts: ts.Expression | undefined, moduleName: string): void => {
       const obj = objectLiteralOf(opts);
@@ -116,7 +118,7 @@ export default defineRule({
       const v = unwrap(value);
       const s = stringValue(v) ?? constantString(v);
       const fn = siblings;
-      const credsNearby = fileAllowsCredentials || /allow-credentials['"`]\s*[,:]\s*(true|['"`]true)/i.test(fn.getText());
+      const credsNearby = fileAllowsCredentials() || /allow-credentials['"`]\s*[,:]\s*(true|['"`]true)/i.test(fn.getText());
       if (s === "*") {
         // `if (cors === "*") set("…Origin", "*") else if (allowed) { set("…Credentials", "true"); … }`: never both at once
         const settings = credentialSettings(node.getSourceFile());

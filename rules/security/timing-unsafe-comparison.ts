@@ -105,7 +105,7 @@ function inConfirmationCheck(node: ts.Node): boolean {
 const PASSWORD_HASHING = /\b(pbkdf2|pbkdf2Sync|scrypt|scryptSync|bcrypt|argon2|createHmac|password)\b/i;
 
 /** Why the comparison leaks a secret, or undefined when it does not compare one. */
-function leak(secretSide: ts.Expression, other: ts.Expression, fileHmac: boolean): Kind | undefined {
+function leak(secretSide: ts.Expression, other: ts.Expression, fileHmac: () => boolean): Kind | undefined {
   const kind = kindOfName(nameOf(secretSide));
   if (!kind || isTrivial(other)) return undefined;
   const o = unwrap(other);
@@ -126,7 +126,7 @@ function leak(secretSide: ts.Expression, other: ts.Expression, fileHmac: boolean
     case "credential":
       return kind;
     case "mac":
-      return fileHmac || isDigestLike(other) && /hmac/i.test(other.getText()) ? kind : undefined;
+      return fileHmac() || isDigestLike(other) && /hmac/i.test(other.getText()) ? kind : undefined;
     case "token":
       return otherKind || isDigestLike(other) ? kind : undefined;
     case "hash": {
@@ -171,7 +171,9 @@ export default defineRule({
   },
   create(ctx) {
     if (ctx.file.isTest) return {};
-    const fileHmac = /createHmac|\bhmac\b|Hmac(SHA|Sha)\d|subtle\.sign|webhook/i.test(ctx.file.text);
+    // Read only when a signature-named value is compared (most files never compare one).
+    let hmac: boolean | undefined;
+    const fileHmac = (): boolean => (hmac ??= /createHmac|\bhmac\b|Hmac(SHA|Sha)\d|subtle\.sign|webhook/i.test(ctx.file.text));
     return {
       BinaryExpression(b) {
         if (!EQUALITY.has(b.operatorToken.kind) || isFieldwiseEquality(b)) return;
