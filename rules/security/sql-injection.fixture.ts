@@ -130,3 +130,16 @@ export const listOrders = async (event: { body: string }) => {
   // ok: security/sql-injection
   return documentClient.query({ TableName: "orders", KeyConditionExpression: "customerId = :c", ExpressionAttributeValues: { ":c": criteria.customer } }).promise();
 };
+
+// pg-promise and mysql2's streaming form take SQL text too.
+declare const db: { multi(sql: string, values?: unknown[]): Promise<unknown[][]>; map(sql: string, values: unknown[], cb: (row: unknown) => unknown): Promise<unknown[]> };
+declare const conn: { queryStream(sql: string, values?: unknown[]): NodeJS.ReadableStream };
+app.get("/report", async (req, res) => {
+  // expect: security/sql-injection
+  const [totals] = await db.multi(`SELECT count(*) FROM orders WHERE region = '${req.query.region}'; SELECT 1`);
+  // ok: security/sql-injection
+  const names = await db.map("SELECT name FROM products WHERE region = $1", [req.query.region], (r) => r);
+  // expect: security/sql-injection
+  conn.queryStream("SELECT * FROM events WHERE kind = '" + req.query.kind + "'").pipe(res);
+  res.json({ totals, names });
+});

@@ -18,7 +18,9 @@ const ALWAYS_SQL = new Set([
 /** Query methods: SQL when the receiver is clearly a database handle, or when the text looks like SQL. */
 const QUERY_METHODS = new Set([
   "query", "execute", "exec", "run", "all", "get", "each", "prepare", "executeSql", "executeQuery", "queryRaw",
-  "none", "one", "oneOrNone", "many", "manyOrNone", "any", "result", "multi", "queryOne", "queryAll", "select",
+  "none", "one", "oneOrNone", "many", "manyOrNone", "any", "result", "multi", "multiResult", "map", "queryOne", "queryAll", "select",
+  // mysql2 / oracledb / mssql streaming and batch forms
+  "queryStream", "executeMany", "batch",
 ]);
 /** TypeORM / knex query-builder methods that take a condition string. */
 const CONDITION_METHODS = new Set(["where", "andWhere", "orWhere", "having", "andHaving", "orHaving", "orderBy", "addOrderBy", "innerJoin", "leftJoin", "innerJoinAndSelect", "leftJoinAndSelect"]);
