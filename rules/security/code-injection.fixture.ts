@@ -7,6 +7,7 @@ import Handlebars from "handlebars";
 import nunjucks from "nunjucks";
 import _ from "lodash";
 import Koa from "koa";
+import { execFileSync, spawn } from "node:child_process";
 
 const app = express();
 const koa = new Koa();
@@ -214,4 +215,17 @@ app.get("/plugins/load", async (req, res) => {
   // expect: security/code-injection
   const mod = await eval(`import('${req.query.name}')`);
   res.json(Object.keys(mod));
+});
+
+app.post("/run-snippet", (req, res) => {
+  const expr = String(req.body.expr);
+  // expect: security/code-injection
+  const out = execFileSync("node", ["-e", `console.log(${expr})`]);
+  // expect: security/code-injection
+  spawn("python3", ["-c", req.body.script]);
+  // ok: security/code-injection
+  const pinned = execFileSync("node", ["scripts/calc.js", expr]);
+  // ok: security/code-injection
+  execFileSync("node", ["-e", `console.log(${JSON.stringify(expr)})`]);
+  res.send({ out: String(out), pinned: String(pinned) });
 });

@@ -85,6 +85,12 @@ export default defineRule({
       const name = memberName(callee);
       if (!name) return;
 
+      // execFile("node", ["-e", code]) / spawn("python3", ["-c", code]): the interpreter evaluates the argument after the flag
+      if (ts.isCallExpression(call) && ["execFile", "execFileSync", "spawn", "spawnSync"].includes(name) && imports.resolveCall(call)?.module === "child_process") {
+        const code = interpreterCode(args[0], args[1]);
+        if (code) report(call, check(code, false), `\`${constantStringOf(args[0])}\` evaluates script text built`);
+        return;
+      }
       // eval(x), window.eval(x), (0, eval)(x)
       if (name === "eval" && ts.isCallExpression(call)) {
         const global = ts.isIdentifier(callee) ? isGlobal(callee) : GLOBAL_OBJECTS.test(receiverOf(call)?.getText() ?? "");
@@ -246,6 +252,30 @@ export default defineRule({
     };
   },
 });
+
+/** Interpreters and the flag after which their next argument is a program: `node -e`, `python -c`, `perl -e`, `ruby -e`, `php -r`. */
+const INTERPRETER_EVAL: [RegExp, RegExp][] = [
+  [/^(node|nodejs|deno|bun)$/, /^(-e|--eval|-p|--print)$/],
+  [/^python[\d.]*$/, /^-c$/],
+  [/^(perl|ruby)$/, /^-e$/],
+  [/^php$/, /^-r$/],
+];
+
+/** The argument that `program args…` runs as code, when `program` is an interpreter and `args` a literal array with its eval flag. */
+function interpreterCode(program: ts.Expression | undefined, args: ts.Expression | undefined): ts.Expression | undefined {
+  const prog = program && constantStringOf(program)?.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "");
+  const arr = args && arrayLiteralOf(args);
+  if (!prog || !arr) return undefined;
+  const flag = INTERPRETER_EVAL.find(([p]) => p.test(prog))?.[1];
+  if (!flag) return undefined;
+  const elems = arr.elements;
+  const i = elems.findIndex((e) => flag.test(constantStringOf(e) ?? ""));
+  const code = i >= 0 ? elems[i + 1] : undefined;
+  // `console.log(${JSON.stringify(x)})`: a JSON literal is a valid expression the value cannot break out of
+  const u = code && unwrap(code);
+  if (u && ts.isTemplateExpression(u) && u.templateSpans.every((sp) => /^JSON\.stringify\(/.test(unwrap(sp.expression).getText()))) return undefined;
+  return code;
+}
 
 /** The accessed value is called: `obj[k](…)`, or `const fn = obj[k]` and `fn(…)` in the same function. */
 function isCalled(access: ts.ElementAccessExpression): boolean {

@@ -39,6 +39,28 @@ app.get("/static2", (req, res) => {
   res.sendFile(req.query.page as string, { root: PUBLIC_DIR });
 });
 
+app.get("/pages/:name", (req, res) => {
+  // ok: security/path-traversal
+  res.sendFile(__dirname + "/public/" + req.params.name);
+  // ok: security/path-traversal
+  res.sendFile(`${PUBLIC_DIR}/pages/${req.params.name}.html`);
+  // expect: security/path-traversal
+  res.sendFile(PUBLIC_DIR + path.join("/pages", req.params.name));
+});
+
+app.post("/avatar", (req: any, res) => {
+  // expect: security/path-traversal
+  req.files.avatar.mv(UPLOAD_DIR + "/" + req.body.filename);
+  // ok: security/path-traversal
+  req.files.avatar.mv(path.join(UPLOAD_DIR, path.basename(req.body.filename)));
+  const dest = path.join(UPLOAD_DIR, req.body.filename);
+  if (dest.startsWith(UPLOAD_DIR + path.sep)) {
+    // ok: security/path-traversal
+    req.files.avatar.mv(dest);
+  }
+  res.end();
+});
+
 app.get("/logo", (req, res) => {
   // ok: security/path-traversal
   res.sendFile(path.join(__dirname, "static", "logo.png"));

@@ -54,7 +54,7 @@ export default defineRule({
 
     const checkSink = (call: ts.CallExpression, args: (ts.Expression | undefined)[], what: string): void => {
       for (const a of args) {
-        if (!a) continue;
+        if (!a || checkedJoinResult(a)) continue;
         const t = taintOf(a, "path");
         if (!t || isOperatorInput(ctx.file, t.source)) continue;
         sinkArgs.push(a);
@@ -116,7 +116,13 @@ export default defineRule({
           const opts = name === "download" ? (args.length >= 3 ? args[2] : isObjectArg(args[1]) ? args[1] : undefined) : args[1];
           if (optionValue(opts, "root")) return; // send() rejects `..` that climbs above the root
           if (opts && !objectLiteralOf(opts)) return; // options we cannot see may set `root`
+          if (name !== "download" && args[0] && underFixedPrefix(args[0])) return; // res.download resolve()s the path first
           checkSink(call, [args[0]], `\`res.${name}\``);
+          return;
+        }
+        // express-fileupload: req.files.avatar.mv(dest) moves the upload wherever dest points.
+        if (name === "mv" && /^(req|request)\.files\b/.test(receiverOf(call)?.getText() ?? "")) {
+          checkSink(call, [args[0]], "`mv` of an uploaded file");
         }
       },
       "SourceFile:exit"() {
@@ -147,6 +153,41 @@ export default defineRule({
     };
   },
 });
+
+/**
+ * `__dirname + "/public/" + req.params.name`: a fixed directory, then request text spliced in as is. send() (behind
+ * res.sendFile) answers 403 to any path with a `..` segment, and the fixed head rules out an absolute
+ * path, so the file stays under that directory. Not so once path.join/resolve/normalize has collapsed the `..` first.
+ */
+function underFixedPrefix(arg: ts.Expression): boolean {
+  const e = unwrap(arg);
+  let parts: ts.Expression[];
+  if (ts.isTemplateExpression(e)) {
+    parts = e.templateSpans.map((sp) => sp.expression);
+    if (!e.head.text && (taintOf(parts[0], "path") || !e.templateSpans[0].literal.text)) return false;
+    if (!e.head.text) parts = parts.slice(1);
+  } else if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    parts = [];
+    const flatten = (x: ts.Expression): void => {
+      const u = unwrap(x);
+      if (ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.PlusToken) { flatten(u.left); flatten(u.right); } else parts.push(u);
+    };
+    flatten(e);
+    if (taintOf(parts[0], "path")) return false;
+    parts = parts.slice(1);
+  } else return false;
+  return parts.every((p) => !ts.isCallExpression(unwrap(p)) || !taintOf(p, "path"));
+}
+
+/** `const p = path.join(root, name); if (!p.startsWith(root)) …; fs.readFile(p)`: the joined path is checked before use. */
+function checkedJoinResult(arg: ts.Expression): boolean {
+  const e = unwrap(arg);
+  if (!ts.isIdentifier(e)) return false;
+  const d = findDeclaration(e);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !ts.isCallExpression(unwrap(d.initializer))) return false;
+  const init = unwrap(d.initializer) as ts.CallExpression;
+  return /^(join|resolve|normalize)$/.test(memberName(init.expression) ?? "") && resultIsChecked(init);
+}
 
 function isObjectArg(a: ts.Expression | undefined): boolean {
   return !!a && ts.isObjectLiteralExpression(unwrap(a));

@@ -1,4 +1,6 @@
 import express from "express";
+import type { Request } from "express";
+import Fuse from "fuse.js";
 import escapeStringRegexp from "escape-string-regexp";
 import _ from "lodash";
 import { Controller, Get, Query } from "@nestjs/common";
@@ -42,6 +44,24 @@ app.get("/search", (req, res) => {
   // ok: security/redos
   const safe3 = new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   res.json({ hits, r: re.source, s: [safe.source, safe2.source, safe3.source] });
+});
+
+class ProductSearch {
+  constructor(private readonly searchService: { search(q: unknown): unknown[] }) {}
+  find(req: Request) {
+    const fuse = new Fuse(["alpha", "beta"]);
+    // ok: security/redos
+    const viaFuse = fuse.search(req.query.q);
+    // ok: security/redos
+    return [viaFuse, this.searchService.search(req.query.q)];
+  }
+}
+
+app.get("/titles", (req, res) => {
+  const title = String(req.body.title);
+  // expect: security/redos
+  const found = title.toLowerCase().search(req.query.q as string);
+  res.json({ found });
 });
 
 @Controller("users")

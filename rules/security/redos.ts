@@ -82,6 +82,7 @@ export default defineRule({
         if (!arg || ts.isRegularExpressionLiteral(unwrap(arg)) || stringValue(arg) !== undefined || definitionOf(arg)) return;
         const a = unwrap(arg);
         if (ts.isNewExpression(a) || (ts.isCallExpression(a) && memberName(a.expression) === "RegExp")) return; // reported at the constructor
+        if (!mayBeString(receiverOf(call)) || resultUsedAsObject(call, name)) return; // searchService.search(q), fuse.search(q): not String.prototype
         const t = taintOf(arg, "regex");
         if (t) ctx.report({ node: call, message: `\`.${name}()\` turns \`${t.source}\` into a regular expression: an attacker can supply a catastrophic pattern (ReDoS).` });
       },
@@ -125,4 +126,52 @@ function constantProblem(def: ts.Node): { source: string; kind: RedosKind } | un
   }
   const kind = source === undefined ? undefined : problem(source, flags);
   return kind && source !== undefined ? { source, kind } : undefined;
+}
+
+/** Receivers named like a search backend or service: their `.search()`/`.match()` is a method of their own. */
+const SEARCHER_NAME = /(service|client|index|engine|repo|repository|provider|searcher|fuse|lunr|algolia|elastic|meili|router|matcher|api|db|model)$/i;
+
+/** `require("x")`, `URI(…)`, `createClient()`: calls that hand back a module or an object, not a string. */
+function makesObject(call: ts.CallExpression): boolean {
+  const callee = unwrap(call.expression);
+  const name = memberName(callee) ?? "";
+  if (name === "require") return true;
+  if (ts.isIdentifier(callee) && /^[A-Z]/.test(name) && name !== "String") return true;
+  return /^(create|new|make|build|connect|get\w*(Client|Service|Index|Repository))/.test(name) && !/^(get|create)\w*(String|Text|Name|Path|Url)$/.test(name);
+}
+
+/**
+ * Could `recv` be a string? Not when it is an imported module (`Search.search(q)`), an object built here
+ * (`new Fuse(list)`, `{}`, `URI(…)` and other calls that do not return strings), or a class: there `.search()`/`.match()`
+ * is that object's own method, not a regex match.
+ */
+function mayBeString(recv: ts.Expression | undefined): boolean {
+  if (!recv) return false;
+  const r = unwrap(recv);
+  if (ts.isCallExpression(r)) return !makesObject(r);
+  if (ts.isNewExpression(r) || ts.isObjectLiteralExpression(r) || ts.isArrayLiteralExpression(r) || r.kind === ts.SyntaxKind.ThisKeyword) return false;
+  // this.searchService.search(q), ctx.elastic.search(q), index.search(q)
+  if (ts.isPropertyAccessExpression(r)) return !SEARCHER_NAME.test(r.name.text);
+  if (!ts.isIdentifier(r)) return true;
+  if (SEARCHER_NAME.test(r.text)) return false;
+  const d = findDeclaration(r);
+  if (!d) return true;
+  if (ts.isImportClause(d) || ts.isNamespaceImport(d) || ts.isImportSpecifier(d) || ts.isImportEqualsDeclaration(d) || ts.isClassDeclaration(d) || ts.isFunctionDeclaration(d)) return false;
+  if (ts.isVariableDeclaration(d) && d.initializer) {
+    const init = unwrap(d.initializer);
+    if (ts.isNewExpression(init) || ts.isObjectLiteralExpression(init)) return false;
+    if (ts.isCallExpression(init)) return !makesObject(init);
+  }
+  return true;
+}
+
+/** `x.search(input).href()` / `.foo`: the result is an object, so `search` is not String.prototype.search (which returns a number). */
+function resultUsedAsObject(call: ts.CallExpression, name: string): boolean {
+  let n: ts.Node = call;
+  while (n.parent && ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  const p = n.parent;
+  if (!p || !ts.isPropertyAccessExpression(p) || p.expression !== n) return false;
+  const prop = p.name.text;
+  if (name === "search") return prop !== "toString";
+  return !/^(length|index|input|groups|map|forEach|filter|slice|join|indexOf|includes|some|every|find|reduce|at|pop|shift|toString|concat)$/.test(prop);
 }

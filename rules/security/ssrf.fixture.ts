@@ -6,6 +6,8 @@ import https from "node:https";
 import http from "http";
 import puppeteer from "puppeteer";
 import { request as undiciRequest } from "undici";
+import WebSocket from "ws";
+import { JSDOM } from "jsdom";
 
 const app = express();
 app.use(express.json());
@@ -61,6 +63,24 @@ app.post("/render", async (req, res) => {
   const pdf = await page.pdf();
   await browser.close();
   res.type("pdf").send(pdf);
+});
+
+app.get("/relay", async (req, res) => {
+  const options: Record<string, unknown> = { method: "GET" };
+  options.url = req.query.target;
+  // expect: security/ssrf
+  const relayed = await axios(options);
+  // expect: security/ssrf
+  http.get("/health", { host: req.query.host as string }, () => undefined);
+  // expect: security/ssrf
+  const upstream = new WebSocket(req.query.feed as string);
+  // ok: security/ssrf
+  const fixedFeed = new WebSocket(`wss://feeds.example.com/${encodeURIComponent(String(req.query.feed))}`);
+  // expect: security/ssrf
+  const dom = await JSDOM.fromURL(req.query.page as string);
+  // expect: security/ssrf
+  const encoded = await axios.get(encodeURI(req.query.url as string));
+  res.json({ relayed: relayed.status, upstream: upstream.url, fixedFeed: fixedFeed.url, title: dom.window.document.title, encoded: encoded.status });
 });
 
 app.get("/undici", async (req, res) => {

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { isFunctionLike, memberName, objectProperty, receiverOf, stringValue, unwrap } from "../../src/core/ast.js";
+import { enclosingFunction, isFunctionLike, memberName, objectProperty, receiverOf, stringValue, unwrap, walk } from "../../src/core/ast.js";
 import type { ImportTable } from "../../src/core/imports.js";
 import { findDeclaration } from "../../src/core/scope.js";
 import { taintOf } from "../../src/core/taint.js";
@@ -49,7 +49,9 @@ function targetArgs(call: ts.CallExpression, imports: ImportTable): ts.Expressio
       return undefined;
     }
   }
-  if (NODE_HTTP.has(mod)) return ["get", "request", "connect"].includes(name) ? [args[0]] : undefined;
+  // http.get(url, { host }): the options argument overrides the URL's host
+  if (NODE_HTTP.has(mod)) return ["get", "request", "connect"].includes(name) ? (args[1] && optionTargets(args[1]) ? [args[0], args[1]] : [args[0]]) : undefined;
+  if (mod === "jsdom") return name === "fromURL" ? [args[0]] : undefined; // JSDOM.fromURL fetches the page
   if (BROWSER_MODULES.includes(mod)) return name === "goto" ? [args[0]] : undefined;
   if (!CLIENT_MODULES.has(mod)) return undefined;
   if (["create", "extend", "defaults", "Agent", "Pool", "Client", "interceptors", "use", "set", "query", "send", "field", "attach", "header", "then"].includes(name)) return undefined;
@@ -69,7 +71,27 @@ function optionTargets(arg: ts.Expression): ts.Expression[] | undefined {
     if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isObjectLiteralExpression(unwrap(d.initializer))) e = unwrap(d.initializer);
   }
   if (!ts.isObjectLiteralExpression(e)) return undefined;
-  return URL_OPTIONS.map((n) => objectProperty(e, n)).filter((x): x is ts.Expression => !!x);
+  const lit = e;
+  return [...URL_OPTIONS.map((n) => objectProperty(lit, n)).filter((x): x is ts.Expression => !!x), ...optionsSetLater(arg)];
+}
+
+/** `const options = {}; options.url = target; request(options)`: URL options assigned after the object was made. */
+function optionsSetLater(arg: ts.Expression): ts.Expression[] {
+  const id = unwrap(arg);
+  if (!ts.isIdentifier(id)) return [];
+  const d = findDeclaration(id);
+  const fn = d && enclosingFunction(d);
+  if (!d || !fn?.body || enclosingFunction(arg) !== fn) return [];
+  const out: ts.Expression[] = [];
+  walk(fn.body, (n) => {
+    if (n.getStart() >= arg.getStart()) return false;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const l = unwrap(n.left);
+      if (ts.isPropertyAccessExpression(l) && ts.isIdentifier(l.expression) && l.expression.text === id.text && URL_OPTIONS.includes(l.name.text) && findDeclaration(l.expression) === d) out.push(n.right);
+    }
+    return undefined;
+  });
+  return out;
 }
 
 export default defineRule({
@@ -103,6 +125,13 @@ export default defineRule({
     const browserMsg = (src: string, what: string) =>
       `${what} built from \`${src}\` in a headless browser on the server: the attacker's HTML/script runs with the server's network access (internal hosts, cloud metadata, file:// URLs). Render only code-chosen content, or escape the data and block requests to private hosts.`;
     return {
+      // new WebSocket(url) / new (require("ws"))(url): the server opens a socket to the client-chosen host
+      NewExpression(n) {
+        const url = n.arguments?.[0];
+        if (!url || !isWebSocketConstructor(n)) return;
+        const t = urlTargetTaint(url, "url", "request");
+        if (t) report(n, `WebSocket connection to a URL taken from \`${t.source}\`: an attacker can point the server at internal hosts. Fix the host or check it against an allow-list.`);
+      },
       CallExpression(call) {
         if ((browserFile || cdpFile) && browserSink(call)) return;
         if (wkFile && wkhtmlSink(call)) return;
@@ -229,6 +258,13 @@ export default defineRule({
       const part = isWeakOk() ? nonConstantPart(call.arguments[0], "url", imports) : undefined;
       if (part) weakReport(call, `\`${r.module}\` renders a URL or HTML that is not a constant (\`${part}\`): if it can carry client data, the renderer fetches whatever it points at (internal hosts, file:// URLs). Render only code-chosen URLs/escaped HTML.`);
       return !!part;
+    }
+
+    function isWebSocketConstructor(n: ts.NewExpression): boolean {
+      const r = imports.resolveCall(n);
+      if (r?.module) return r.module === "ws" && (r.path.length === 0 || /^(default|WebSocket|ws)$/.test(r.name) && r.path.length <= 1);
+      const callee = unwrap(n.expression);
+      return ts.isIdentifier(callee) && callee.text === "WebSocket" && !findDeclaration(callee) && ctx.file.isServerCode;
     }
 
     /** net/tls: `socket.connect(port, host)`, `net.connect({ host })`, `net.createConnection(port, host)`. */

@@ -23,7 +23,7 @@ const GENERIC_SANITIZER = /^(sanitiz|escape|encode(?!d)|purif|quote|validat|clea
 const PROPAGATORS = new Set([
   "String", "join", "resolve", "normalize", "format", "decodeURIComponent", "decodeURI", "unescape", "from", "parse",
   "stringify", "assign", "concat", "values", "entries", "keys", "fromEntries", "toString", "URL", "URLSearchParams",
-  "Buffer", "sprintf", "vsprintf", "util", "template", "trim", "atob", "btoa",
+  "Buffer", "sprintf", "vsprintf", "util", "template", "trim", "atob", "btoa", "encodeURI",
 ]);
 /** Callbacks of these array methods receive the elements of their receiver. */
 const ELEMENT_CALLBACKS = new Set(["map", "forEach", "filter", "find", "flatMap", "reduce", "some", "every", "sort", "findLast"]);
@@ -34,7 +34,7 @@ const SANITIZERS: Record<SinkKind, RegExp> = {
   command: /^(quote|shellescape|shellEscape|escapeShellArg|shellQuote)$/i,
   code: /^$/,
   path: /^(basename|sanitizeFilename|sanitize)$/,
-  url: /^(encodeURIComponent|encodeURI|escape)$/,
+  url: /^(encodeURIComponent|escape)$/, // not encodeURI: it leaves `http://169.254.169.254/` as it is
   redirect: /^(encodeURIComponent)$/,
   html: /^(escape|escapeHtml|escapeHTML|encode|encodeHTML|htmlEscape|sanitize|sanitizeHtml|xss|filterXSS|encodeURIComponent|escapeExpression|inHTMLData|inDoubleQuotedAttr)$/,
   log: /^(stringify|encodeURIComponent|inspect)$/,
@@ -481,7 +481,11 @@ function callsByName(sf: ts.SourceFile): Map<string, (ts.CallExpression | ts.New
   return byName;
 }
 
+/** Sinks encodeURI does nothing for: it keeps `://`, `/` and `..`, so the whole URL or path passes through unchanged. */
+const ENCODE_URI_KEEPS = new Set<SinkKind>(["url", "redirect", "path"]);
+
 function isSanitizerName(name: string, kind: SinkKind): boolean {
+  if (name === "encodeURI" && ENCODE_URI_KEEPS.has(kind)) return false;
   return SANITIZERS[kind].test(name) || GENERIC_SANITIZER.test(name);
 }
 
