@@ -185,3 +185,14 @@ function clone(obj: any): any {
   return copy;
 }
 export { clone };
+
+// A prototype-less object elsewhere in the handler does not protect the plain one.
+app.put("/prefs/:section/:key", (req, res) => {
+  const prefs: Record<string, Record<string, unknown>> = {};
+  const lookup = Object.create(null);
+  // expect: security/prototype-pollution
+  prefs[req.params.section][req.params.key] = req.body.value;
+  // ok: security/prototype-pollution
+  lookup[req.params.section][req.params.key] = req.body.value;
+  res.json({ prefs, lookup });
+});

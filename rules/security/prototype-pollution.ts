@@ -13,7 +13,7 @@ const PATH_FNS = new Set(["set", "setWith", "update", "updateWith", "setProperty
 const MERGE_MODULES = new Set(["lodash", "lodash-es", "deepmerge", "merge-deep", "mixin-deep", "defaults-deep", "assign-deep", "deep-extend", "extend", "node.extend", "just-extend", "merge", "jquery", "@hapi/hoek", "hoek", "lodash.merge", "lodash.mergewith", "lodash.defaultsdeep", "merge-options", "deep-assign", "merge-recursive"]);
 const PATH_MODULES = new Set(["lodash", "lodash-es", "dot-prop", "object-path", "set-value", "dset", "lodash.set", "lodash.setwith", "lodash.zipobjectdeep", "dot-object", "flat", "object-path-set", "nested-property", "deep-set", "set-in", "@strikeentco/set", "dottie"]);
 /** Names that show prototype keys are filtered or the target has no prototype. */
-const KEY_GUARD = /__proto__|['"`]constructor['"`]|['"`]prototype['"`]|Object\.create\(\s*null\s*\)|\bhasOwn\s*\(|is(Safe|Unsafe|Dangerous|Forbidden|Prototype)\w*Key|(UNSAFE|FORBIDDEN|BLOCKED|DANGEROUS|RESERVED|DENY|BANNED)_?KEYS|isPrototypePolluted|Object\.freeze\(\s*Object\.prototype|\bnew Map\b/i;
+const KEY_GUARD = /__proto__|['"`]constructor['"`]|['"`]prototype['"`]|\bhasOwn\s*\(|is(Safe|Unsafe|Dangerous|Forbidden|Prototype)\w*Key|(UNSAFE|FORBIDDEN|BLOCKED|DANGEROUS|RESERVED|DENY|BANNED)_?KEYS|isPrototypePolluted|Object\.freeze\(\s*Object\.prototype|\bnew Map\b/i;
 
 type Kind = "merge" | "path";
 
@@ -294,8 +294,8 @@ export default defineRule({
         const tk = taintOf(key, "any");
         if (!tk) return;
         if (keyGuarded(b, key)) return;
-        // 2. obj[a][b] = v with a client-chosen key
-        if (ts.isElementAccessExpression(target) && isKeyLike(target.argumentExpression)) {
+        // 2. obj[a][b] = v with a client-chosen key (unless obj has no prototype: obj["__proto__"] is then its own, empty slot)
+        if (ts.isElementAccessExpression(target) && isKeyLike(target.argumentExpression) && !isPrototypeLess(target.expression)) {
           return report(b, `Nested assignment with key from \`${tk.source}\`: \`obj["__proto__"][x] = v\` pollutes Object.prototype. Allow-list keys or use a Map.`);
         }
         // 3. cur = cur[part] … cur[last] = v: walking a client-chosen path
@@ -340,6 +340,14 @@ function sourceTaint(e: ts.Expression): Taint | undefined {
     }
   }
   return undefined;
+}
+
+/** A variable initialised with `Object.create(null)`: it inherits nothing, so no key of it reaches Object.prototype. */
+function isPrototypeLess(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  if (!ts.isIdentifier(u)) return false;
+  const d = findDeclaration(u);
+  return !!d && ts.isVariableDeclaration(d) && !!d.initializer && /^Object\.create\(\s*null\s*\)$/.test(unwrap(d.initializer).getText());
 }
 
 function isLocalParam(id: ts.Identifier): boolean {
