@@ -3,6 +3,7 @@ import { defineRule } from "../../src/core/rule.js";
 import { isFunctionLike, memberName, propertyNameText, receiverName, stringValue, unwrap, walk, walkSameFunction } from "../../src/core/ast.js";
 import { findDeclaration, functionOfDeclaration } from "../../src/core/scope.js";
 import { functionName, nameTokens } from "../../src/core/secrets.js";
+import { arrayLiteralOf } from "../../src/core/sinks-injection.js";
 
 /** Names of values that must be unguessable. */
 const SECRET_TOKENS = /^(token|tokens|secret|secrets|password|passwd|pwd|passphrase|otp|totp|hotp|nonce|salt|sid|csrf|xsrf|apikey|auth|authentication|credential|credentials|session|sessionid|verification|verify|reset|recovery|invite|invitation|activation|confirm|confirmation|coupon|voucher|promo|referral|captcha|challenge|pin|iv|jwt|cookie|magic|signup|unsubscribe|share|access|refresh|bearer|pass|temp?password|mfa|2fa)$/;
@@ -178,17 +179,6 @@ function isCryptoFallback(call: ts.Node): boolean {
     }
   }
   return false;
-}
-
-/** The array literal `e` is, directly or through a `const`. */
-function arrayLiteralOf(e: ts.Expression): ts.ArrayLiteralExpression | undefined {
-  const u = unwrap(e);
-  if (ts.isArrayLiteralExpression(u)) return u;
-  if (!ts.isIdentifier(u)) return undefined;
-  const d = findDeclaration(u);
-  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !(d.parent.flags & ts.NodeFlags.Const)) return undefined;
-  const init = unwrap(d.initializer);
-  return ts.isArrayLiteralExpression(init) ? init : undefined;
 }
 
 /**

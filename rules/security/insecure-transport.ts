@@ -2,6 +2,7 @@ import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
 import { literalPrefix, memberName, objectProperty, propertyNameText, receiverOf, stringValue, unwrap } from "../../src/core/ast.js";
 import { resolvedLiteral } from "../../src/core/secrets.js";
+import { objectLiteralOf } from "../../src/core/sinks-injection.js";
 import { assignmentsTo, findDeclaration } from "../../src/core/scope.js";
 
 /** Hosts where clear text is fine or the URL is an identifier, not a destination. */
@@ -108,7 +109,7 @@ export default defineRule({
       if (/^(post|put|patch|postForm|putForm|patchForm)$/i.test(name) && rest.length) return true;
       return rest.some((a) => {
         const o = unwrap(a);
-        const obj = ts.isObjectLiteralExpression(o) ? o : ts.isIdentifier(o) ? objectOf(o) : undefined;
+        const obj = ts.isObjectLiteralExpression(o) ? o : ts.isIdentifier(o) ? objectLiteralOf(o) : undefined;
         return !obj || ["body", "data", "json", "form", "formData", "headers", "auth", "Authorization", "multipart"].some((k) => objectProperty(obj, k));
       });
     };
@@ -123,7 +124,7 @@ export default defineRule({
       // axios({ url }), request({ uri }), got(url, { prefixUrl }), axios.create({ baseURL })
       for (const a of args.slice(0, 2)) {
         const obj = unwrap(a);
-        const o = ts.isObjectLiteralExpression(obj) ? obj : ts.isIdentifier(obj) ? objectOf(obj) : undefined;
+        const o = ts.isObjectLiteralExpression(obj) ? obj : ts.isIdentifier(obj) ? objectLiteralOf(obj) : undefined;
         if (!o) continue;
         for (const n of URL_OPTION_NAMES) {
           const v = objectProperty(o, n);
@@ -211,15 +212,6 @@ export default defineRule({
     };
   },
 });
-
-function objectOf(id: ts.Identifier): ts.ObjectLiteralExpression | undefined {
-  const d = findDeclaration(id);
-  if (d && ts.isVariableDeclaration(d) && d.initializer) {
-    const init = unwrap(d.initializer);
-    if (ts.isObjectLiteralExpression(init)) return init;
-  }
-  return undefined;
-}
 
 /** Text of the function around `n` (at top level: its own statement). */
 function enclosingText(n: ts.Node): string {

@@ -24,27 +24,25 @@ function constantInitializer(e: ts.Expression): ts.Expression | undefined {
   return init.kind === ts.SyntaxKind.FalseKeyword || init.kind === ts.SyntaxKind.TrueKeyword || ts.isNumericLiteral(init) || ts.isPrefixUnaryExpression(init) ? init : undefined;
 }
 
-/** `false`, `0`, `"false"`, `"0"`, `!true`, a never-reassigned local holding one of them. */
-function isOff(expr: ts.Expression): boolean {
+/** The on/off value a setting is written as: `true`/`false`, `1`/`0`, their strings, `!true`, or a never-reassigned local holding one. */
+function switchValue(expr: ts.Expression): boolean | undefined {
   const e = unwrap(expr);
   const held = constantInitializer(e);
-  if (held) return isOff(held);
-  if (negatedBoolean(e) === false) return true;
-  if (e.kind === ts.SyntaxKind.FalseKeyword) return true;
-  if (ts.isNumericLiteral(e) && e.text === "0") return true;
-  const s = stringValue(e);
-  return s === "false" || s === "0";
+  if (held) return switchValue(held);
+  const negated = negatedBoolean(e);
+  if (negated !== undefined) return negated;
+  if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
+  const s = ts.isNumericLiteral(e) ? e.text : stringValue(e);
+  return s === "true" || s === "1" ? true : s === "false" || s === "0" ? false : undefined;
+}
+
+function isOff(expr: ts.Expression): boolean {
+  return switchValue(expr) === false;
 }
 
 function isOn(expr: ts.Expression): boolean {
-  const e = unwrap(expr);
-  const held = constantInitializer(e);
-  if (held) return isOn(held);
-  if (negatedBoolean(e) === true) return true;
-  if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
-  if (ts.isNumericLiteral(e) && e.text === "1") return true;
-  const s = stringValue(e);
-  return s === "true" || s === "1";
+  return switchValue(expr) === true;
 }
 
 /** `() => undefined`, `() => {}`, `function () { return null; }`: accepts any certificate identity. */
