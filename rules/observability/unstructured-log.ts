@@ -1,7 +1,6 @@
 import { ts } from "ts-morph";
 import { defineRule } from "../../src/core/rule.js";
-import { accessChain, endLineOf, isDynamicString, lineOf, memberName, stringValue, unwrap } from "../../src/core/ast.js";
-import { findDeclaration } from "../../src/core/scope.js";
+import { accessChain, endLineOf, isDynamicString, lineOf, stringValue, unwrap } from "../../src/core/ast.js";
 import { LOG_LEVELS, loggerCallOf } from "../../src/core/loggers.js";
 import { isRequestObject } from "../../src/core/sources.js";
 import { styleOfLogger, usesColorHelpers } from "../../src/core/logger-style.js";
@@ -18,24 +17,6 @@ function fieldName(expr: ts.Expression): string | undefined {
     return parts[parts.length - 2] + last[0].toUpperCase() + last.slice(1);
   }
   return last;
-}
-
-/** Events whose listener's first argument is an incoming request (`server.on("request", (req, res) => …)`). */
-const REQUEST_EVENTS = new Set(["request", "upgrade", "checkContinue", "checkExpectation", "connect"]);
-
-/**
- * The first parameter of an event listener (`child.on("error", (error) => …)`, `stream.on("data", …)`) is whatever
- * that event carries: an error, a chunk, an exit code. Only the request events of an HTTP server pass a request.
- */
-function isNonRequestListenerArg(expr: ts.Expression): boolean {
-  if (!ts.isIdentifier(expr)) return false;
-  const decl = findDeclaration(expr);
-  if (!decl || !ts.isParameter(decl)) return false;
-  let call: ts.Node | undefined = decl.parent?.parent;
-  while (call && (ts.isParenthesizedExpression(call) || ts.isAsExpression(call))) call = call.parent;
-  if (!call || !ts.isCallExpression(call) || !/^(on|once|addListener|prependListener)$/.test(memberName(call.expression) ?? "")) return false;
-  const event = call.arguments.length ? stringValue(call.arguments[0]) : undefined;
-  return event !== undefined && !REQUEST_EVENTS.has(event);
 }
 
 /** `logger.info(\`user ${id} logged in\`)` → `logger.info({ id }, "user logged in")` (or winston's message-then-meta order). */
@@ -80,7 +61,7 @@ export default defineRule({
         let args = call.arguments.map((a) => unwrap(a));
         // winston: logger.log("info", message, meta)
         if (log.level === "log" && args.length >= 2 && LOG_LEVELS.has(stringValue(args[0]) ?? "")) args = args.slice(1);
-        const whole = args.find((a) => isRequestObject(a) && !isNonRequestListenerArg(a));
+        const whole = args.find((a) => isRequestObject(a));
         if (whole) {
           ctx.report({
             node: call,
